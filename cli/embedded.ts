@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createGatewayApp } from '../gateway/index.js';
+import { createProcessor } from '../processor/index.js';
+import { createEmbeddedBroker } from '../queue/adapters/embedded/index.js';
+import { QUEUE_NAMES, type QueueName } from '../queue/messages.js';
+import type { HookgateConfig } from '../shared/config/index.js';
+import { startHttpServer, type RunningServer } from '../shared/http/http-server.js';
+import type { Logger } from '../shared/logger.js';
+import { HookgateMetrics } from '../shared/metrics.js';
+import { KeyHasher } from '../shared/security/key-hash.js';
+import { SecretBox } from '../shared/security/secret-box.js';
+import { createSqliteStorage } from '../storage/adapters/sqlite/index.js';
+import { startResultsConsumer } from '../storage/results-consumer.js';
+import { resolveAdminCredential, resolveEncryptionKey } from './bootstrap-secrets.js';
+
+export interface EmbeddedPlatform {
+  readonly server: RunningServer;
+  /** Set on the first start that generated the operator token. */
+  readonly generatedAdminToken?: string;
+  /** Stops taking requests, lets deliveries in hand finish, closes the queue and the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * All four tiers in one process: the gateway and its /v1 API, the processor, the storage
+ * results consumer, the embedded durable queue and the SQLite store under the data dir.
+ */
+export async function startEmbedded(config: HookgateConfig, logger: Logger): Promise<EmbeddedPlatform> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const encryptionKey = resolveEncryptionKey(config);
+  const admin = resolveAdminCredential(config);
+  const secretBox = new SecretBox(encryptionKey);
+  const metrics = new HookgateMetrics('embedded');
+
+  const storage = createSqliteStorage({ file: join(config.dataDir, 'hookgate.sqlite'), logger: logger.child({ tier: 'storage' }) });
+  await storage.start();
+  const broker = createEmbeddedBroker({ file: join(config.dataDir, 'queue.sqlite'), logger: logger.child({ tier: 'queue' }) });
+  await broker.start();
+  metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue as QueueName));
+
+  const results = await startResultsConsumer({ broker, storage, logger: logger.child({ tier: 'storage' }) });
+  const processor = createProcessor({
+    config,
+    broker,
+    subscriptions: storage.subscriptions,
+    secretBox,
+    logger: logger.child({ tier: 'processor' }),
+    metrics,
+  });
+  await processor.start();
+
+  const app = createGatewayApp({
+    config,
+    storage,
+    broker,
+    secretBox,
+    keyHasher: new KeyHasher(encryptionKey),
+    isAdminToken: admin.isAdminToken,
+    logger: logger.child({ tier: 'gateway' }),
+    metrics,
+  });
+  const server = await startHttpServer(app, config.port, config.host);
+
+  return {
+    server,
+    generatedAdminToken: admin.generatedToken,
+    async stop() {
+      await server.close(config.shutdownTimeoutMs);
+      await processor.stop();
+      await results.stop();
+      await broker.close();
+      await storage.close();
+    },
+  };
+}

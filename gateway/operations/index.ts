@@ -1,0 +1,3 @@
+/** The unversioned operational routes: health, readiness, metrics, the OpenAPI document. */
+export * from './operations-routes.js';
+export * from './readiness.js';

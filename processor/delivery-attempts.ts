@@ -1,0 +1,163 @@
+import { UnrecoverableError } from '../shared/errors/index.js';
+import { newId } from '../shared/ids.js';
+import type { Logger } from '../shared/logger.js';
+import type { HookgateMetrics } from '../shared/metrics.js';
+import type { SecretBox } from '../shared/security/secret-box.js';
+import type { Attempt, DeliveryStatus } from '../shared/types.js';
+import { MESSAGE_SCHEMA_VERSION, type DeliveryMessage, type DeliveryRef } from '../queue/messages.js';
+import type { MessageBroker, MessageHandler } from '../queue/ports/message-broker.js';
+import type { SubscriptionStore } from '../storage/ports/index.js';
+import { parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import type { WebhookResponse, WebhookSender } from './sender/webhook-sender.js';
+import { activeSigningSecrets, buildWebhookRequest } from './webhook-request.js';
+
+export interface DeliveryAttemptsOptions {
+  broker: MessageBroker;
+  subscriptions: Pick<SubscriptionStore, 'get' | 'getSecrets'>;
+  secretBox: SecretBox;
+  sender: WebhookSender;
+  retry: RetryPolicy;
+  userAgent: string;
+  logger: Logger;
+  metrics: HookgateMetrics;
+}
+
+/** Receivers that ask to be left alone for a while say so with Retry-After on these. */
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+const GONE = 410;
+
+interface Verdict {
+  status: DeliveryStatus;
+  /** Set when another attempt is to be made. */
+  retryInMs?: number;
+  lastError?: string;
+  /** The receiver said 410 Gone: stop sending to this subscription. */
+  gone?: boolean;
+}
+
+function errorOf(response: WebhookResponse): string | undefined {
+  if (response.statusCode === null) return response.error ?? 'no response';
+  if (response.statusCode >= 200 && response.statusCode < 300) return undefined;
+  return `HTTP ${response.statusCode}`;
+}
+
+function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy): Verdict {
+  const lastError = errorOf(response);
+  if (lastError === undefined) return { status: 'succeeded' };
+  if (response.statusCode === GONE) return { status: 'dead', lastError: `${lastError}: the receiver is gone`, gone: true };
+  const retryAfterMs = RETRY_AFTER_STATUSES.has(response.statusCode ?? 0) ? parseRetryAfter(response.retryAfter, Date.now()) : undefined;
+  const retryInMs = retryDelayMs(policy, attempt, retryAfterMs);
+  return retryInMs === null ? { status: 'dead', lastError } : { status: 'failed', retryInMs, lastError };
+}
+
+/**
+ * Makes one delivery attempt per message: signs and POSTs the envelope, publishes the
+ * attempt's result for storage, and then either queues the next attempt after the retry
+ * schedule's delay (same delivery id, so the same webhook-id), or ends the delivery as
+ * succeeded or dead. A 410 Gone also disables the subscription. The result is published
+ * before the next attempt, so a crash in between repeats this attempt rather than forking
+ * two retry chains. A delivery whose subscription was deleted is dropped; one whose
+ * subscription is disabled ends dead without a request.
+ */
+export function createDeliveryAttempts(options: DeliveryAttemptsOptions): MessageHandler<DeliveryMessage> {
+  const { broker, subscriptions, secretBox, sender, metrics } = options;
+
+  async function publishResult(ref: DeliveryRef, attempt: Attempt, verdict: Verdict, now: number): Promise<void> {
+    await broker.publish('results', {
+      v: 1,
+      kind: 'attempt.recorded',
+      delivery: ref,
+      attempt,
+      outcome: {
+        status: verdict.status,
+        ...(verdict.retryInMs !== undefined ? { nextAttemptAt: new Date(now + verdict.retryInMs).toISOString() } : {}),
+        ...(verdict.lastError !== undefined ? { lastError: verdict.lastError } : {}),
+      },
+    });
+  }
+
+  return async function attemptDelivery({ body: message }) {
+    if (message.v !== MESSAGE_SCHEMA_VERSION) {
+      throw new UnrecoverableError(`Delivery message has schema version ${String(message.v)}; this processor reads ${MESSAGE_SCHEMA_VERSION}.`);
+    }
+    const log = options.logger.child({ deliveryId: message.deliveryId, subscriptionId: message.subscriptionId, attempt: message.attempt });
+    const ref: DeliveryRef = {
+      id: message.deliveryId,
+      appId: message.appId,
+      eventId: message.envelope.id,
+      subscriptionId: message.subscriptionId,
+      createdAt: message.createdAt,
+    };
+    const subscription = await subscriptions.get(message.subscriptionId, message.appId);
+    if (subscription === null) {
+      log.info('subscription deleted; delivery dropped');
+      return;
+    }
+    const at = Date.now();
+    const attempt: Attempt = {
+      id: newId('attempt'),
+      deliveryId: message.deliveryId,
+      number: message.attempt,
+      at: new Date(at).toISOString(),
+      statusCode: null,
+      durationMs: 0,
+      error: null,
+      responseBody: null,
+    };
+
+    if (!subscription.enabled) {
+      const reason = `Not sent: subscription ${subscription.id} is disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}.`;
+      await publishResult(ref, { ...attempt, error: reason }, { status: 'dead', lastError: reason }, at);
+      metrics.deliveries.inc({ outcome: 'dead' });
+      return;
+    }
+
+    const sealed = await subscriptions.getSecrets(subscription.id);
+    if (sealed === null) {
+      log.info('subscription deleted; delivery dropped');
+      return;
+    }
+    const request = buildWebhookRequest({
+      deliveryId: message.deliveryId,
+      subscription,
+      secrets: activeSigningSecrets(sealed, secretBox, at),
+      body: JSON.stringify(message.envelope),
+      userAgent: options.userAgent,
+      now: at,
+      ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
+    });
+    const response = await sender.send(request);
+    const verdict = judge(response, message.attempt, options.retry);
+    const recorded: Attempt = {
+      ...attempt,
+      statusCode: response.statusCode,
+      durationMs: response.durationMs,
+      error: verdict.lastError ?? response.error,
+      responseBody: response.responseBody,
+    };
+    const settledAt = Date.now();
+    await publishResult(ref, recorded, verdict, settledAt);
+    if (verdict.gone) {
+      await broker.publish('results', {
+        v: 1,
+        kind: 'subscription.disabled',
+        appId: message.appId,
+        subscriptionId: subscription.id,
+        reason: `The endpoint answered 410 Gone at ${recorded.at}.`,
+        at: new Date(settledAt).toISOString(),
+      });
+      metrics.subscriptionsDisabled.inc({ reason: 'gone' });
+    }
+    if (verdict.retryInMs !== undefined) {
+      await broker.publish('deliveries', { ...message, attempt: message.attempt + 1 }, { delayMs: verdict.retryInMs });
+      metrics.retriesScheduled.inc();
+    }
+
+    metrics.deliveries.inc({ outcome: verdict.status });
+    metrics.attemptDuration.observe({ outcome: verdict.status }, response.durationMs / 1000);
+    if (verdict.status === 'succeeded') {
+      metrics.publishToDeliveryLatency.observe((settledAt - Date.parse(message.eventReceivedAt)) / 1000);
+    }
+    log.debug({ statusCode: response.statusCode, status: verdict.status, durationMs: response.durationMs }, 'delivery attempted');
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * The processor tier: fan-out of events to matching subscriptions, signed delivery attempts
+ * with retries and dead-lettering, and the port through which webhooks leave.
+ */
+export { createProcessor, type Processor, type ProcessorOptions } from './processor.js';
+export type { WebhookRequest, WebhookResponse, WebhookSender } from './sender/webhook-sender.js';
+export { createUndiciSender, type UndiciSenderOptions } from './sender/undici-sender.js';

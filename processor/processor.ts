@@ -1,0 +1,84 @@
+import type { HookgateConfig } from '../shared/config/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { HookgateMetrics } from '../shared/metrics.js';
+import { packageVersion } from '../shared/package-version.js';
+import type { SecretBox } from '../shared/security/secret-box.js';
+import type { Consumer, MessageBroker } from '../queue/ports/message-broker.js';
+import type { SubscriptionStore } from '../storage/ports/index.js';
+import { createDeliveryAttempts } from './delivery-attempts.js';
+import { createFanOut } from './fan-out.js';
+import { createUndiciSender } from './sender/undici-sender.js';
+import type { WebhookSender } from './sender/webhook-sender.js';
+
+export interface ProcessorOptions {
+  config: HookgateConfig;
+  broker: MessageBroker;
+  subscriptions: SubscriptionStore;
+  secretBox: SecretBox;
+  logger: Logger;
+  metrics: HookgateMetrics;
+  /** How webhooks leave; default: undici with the configured time-outs and address guard. */
+  sender?: WebhookSender;
+}
+
+export interface Processor {
+  /** Starts consuming events (fan-out) and deliveries (attempts). */
+  start(): Promise<void>;
+  /** True while its consumers run. */
+  isRunning(): boolean;
+  /** Stops taking messages, lets attempts in hand finish, closes connections. */
+  stop(): Promise<void>;
+}
+
+/** Events fanned out at the same time; fan-out is quick, attempts are what wait on the network. */
+const FAN_OUT_CONCURRENCY = 8;
+
+/**
+ * The processor tier: consumes the `events` queue into deliveries and the `deliveries` queue
+ * into signed webhook attempts, publishing every result to the `results` queue.
+ *
+ * @example
+ * const processor = createProcessor({ config, broker, subscriptions: storage.subscriptions, secretBox, logger, metrics });
+ * await processor.start();
+ */
+export function createProcessor(options: ProcessorOptions): Processor {
+  const { config, broker, logger } = options;
+  const sender =
+    options.sender ??
+    createUndiciSender({
+      connectTimeoutMs: config.delivery.connectTimeoutMs,
+      timeoutMs: config.delivery.timeoutMs,
+      maxResponseBytes: config.delivery.maxResponseBytes,
+      allowPrivate: config.allowPrivateUrls,
+    });
+  const fanOut = createFanOut({ broker, subscriptions: options.subscriptions, logger: logger.child({ component: 'fan-out' }) });
+  const attempts = createDeliveryAttempts({
+    broker,
+    subscriptions: options.subscriptions,
+    secretBox: options.secretBox,
+    sender,
+    retry: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },
+    userAgent: `hookgate/${packageVersion()}`,
+    logger: logger.child({ component: 'delivery' }),
+    metrics: options.metrics,
+  });
+  let consumers: Consumer[] = [];
+
+  return {
+    async start() {
+      consumers = [
+        await broker.consume('events', fanOut, { concurrency: FAN_OUT_CONCURRENCY }),
+        await broker.consume('deliveries', attempts, { concurrency: config.delivery.concurrency }),
+      ];
+    },
+    isRunning() {
+      return consumers.length > 0;
+    },
+    async stop() {
+      const running = consumers;
+      consumers = [];
+      await Promise.all(running.map((consumer) => consumer.stop()));
+      await sender.close();
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Attempt, Delivery, DeliveryStatus, EventEnvelope } from '../shared/types.js';
+
+/**
+ * What travels between tiers. Every message carries `v`, the schema version, so a consumer
+ * can refuse (dead-letter) a shape it does not know instead of misreading it.
+ */
+export const MESSAGE_SCHEMA_VERSION = 1;
+
+/** An event to fan out to the app's matching subscriptions. */
+export interface EventMessage {
+  v: 1;
+  appId: string;
+  event: EventEnvelope;
+  /** W3C trace context of the publishing request, carried onto the webhook. */
+  traceparent?: string;
+  /** When the platform accepted the event (for publish-to-delivery latency). */
+  receivedAt: string;
+  /** A replay targets one subscription only. */
+  onlySubscriptionId?: string;
+  /** Set on a replay: makes its deliveries new ones, distinct from the first delivery's. */
+  replayId?: string;
+}
+
+/** One delivery attempt to make. Retries are new messages with `attempt` + 1 and the same `deliveryId`. */
+export interface DeliveryMessage {
+  v: 1;
+  deliveryId: string;
+  appId: string;
+  subscriptionId: string;
+  /** The body before any transform (for a merged delivery, the merged envelope). */
+  envelope: EventEnvelope;
+  /** 1-based number of the attempt this message asks for. */
+  attempt: number;
+  createdAt: string;
+  /** When the (latest) event was accepted, for publish-to-delivery latency. */
+  eventReceivedAt: string;
+  traceparent?: string;
+}
+
+export type DeliveryRef = Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt'>;
+
+/** Results the processor publishes for the storage tier (and anyone else listening). */
+export type ResultMessage =
+  | { v: 1; kind: 'delivery.scheduled'; delivery: DeliveryRef }
+  | {
+      v: 1;
+      kind: 'attempt.recorded';
+      delivery: DeliveryRef;
+      attempt: Attempt;
+      outcome: { status: DeliveryStatus; nextAttemptAt?: string; lastError?: string };
+    }
+  | { v: 1; kind: 'subscription.disabled'; appId: string; subscriptionId: string; reason: string; at: string };
+
+/** The queues every broker adapter provides, and the message each carries. */
+export interface QueueMessages {
+  events: EventMessage;
+  deliveries: DeliveryMessage;
+  results: ResultMessage;
+}
+
+export type QueueName = keyof QueueMessages;
+
+export const QUEUE_NAMES: readonly QueueName[] = ['events', 'deliveries', 'results'];

@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+
+import { ConfigError } from '../errors/hookgate-error.js';
+import { envSchema } from './env-schema.js';
+
+/** The validated, frozen configuration every tier is built from. */
+export interface HookgateConfig {
+  mode: 'embedded' | 'distributed';
+  port: number;
+  host: string;
+  adminToken?: string;
+  dataDir: string;
+  amqpUrl?: string;
+  mongodbUrl?: string;
+  allowPrivateUrls: boolean;
+  delivery: {
+    retryScheduleMs: readonly number[];
+    retryJitter: number;
+    timeoutMs: number;
+    connectTimeoutMs: number;
+    maxResponseBytes: number;
+    concurrency: number;
+  };
+  encryptionKey?: string;
+  secretRotationGraceMs: number;
+  idempotencyWindowMs: number;
+  maxBodyBytes: number;
+  apiRateLimit: { limit: number; windowMs: number };
+  storagePort: number;
+  processorPort: number;
+  storageUrl: string;
+  redisUrl?: string;
+  gatewayConfigPath?: string;
+  shutdownTimeoutMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Reads `HOOKGATE_*` from the environment once, validates it and freezes the result.
+ * Throws a ConfigError whose message names every bad variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig {
+  const input = Object.fromEntries(
+    Object.entries(env).filter(([name, value]) => name.startsWith('HOOKGATE_') && value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `${issue.keys.join(', ')}: unknown variable${issue.keys.length > 1 ? 's' : ''}`
+        : `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    mode: e.HOOKGATE_AMQP_URL || e.HOOKGATE_MONGODB_URL ? 'distributed' : 'embedded',
+    port: e.HOOKGATE_PORT,
+    host: e.HOOKGATE_HOST,
+    adminToken: e.HOOKGATE_ADMIN_TOKEN,
+    dataDir: resolve(e.HOOKGATE_DATA_DIR),
+    amqpUrl: e.HOOKGATE_AMQP_URL,
+    mongodbUrl: e.HOOKGATE_MONGODB_URL,
+    allowPrivateUrls: e.HOOKGATE_ALLOW_PRIVATE_URLS,
+    delivery: {
+      retryScheduleMs: e.HOOKGATE_RETRY_SCHEDULE,
+      retryJitter: e.HOOKGATE_RETRY_JITTER,
+      timeoutMs: e.HOOKGATE_DELIVERY_TIMEOUT,
+      connectTimeoutMs: e.HOOKGATE_CONNECT_TIMEOUT,
+      maxResponseBytes: e.HOOKGATE_MAX_RESPONSE_BYTES,
+      concurrency: e.HOOKGATE_DELIVERY_CONCURRENCY,
+    },
+    encryptionKey: e.HOOKGATE_ENCRYPTION_KEY,
+    secretRotationGraceMs: e.HOOKGATE_SECRET_ROTATION_GRACE,
+    idempotencyWindowMs: e.HOOKGATE_IDEMPOTENCY_WINDOW,
+    maxBodyBytes: e.HOOKGATE_MAX_BODY_BYTES,
+    apiRateLimit: { limit: e.HOOKGATE_API_RATE_LIMIT, windowMs: e.HOOKGATE_API_RATE_WINDOW },
+    storagePort: e.HOOKGATE_STORAGE_PORT,
+    processorPort: e.HOOKGATE_PROCESSOR_PORT,
+    storageUrl: e.HOOKGATE_STORAGE_URL,
+    redisUrl: e.HOOKGATE_REDIS_URL,
+    gatewayConfigPath: e.HOOKGATE_CONFIG,
+    shutdownTimeoutMs: e.HOOKGATE_SHUTDOWN_TIMEOUT,
+    logLevel: e.HOOKGATE_LOG_LEVEL,
+  } satisfies HookgateConfig);
+}
+

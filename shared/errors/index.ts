@@ -1,0 +1,3 @@
+export * from './catalogue.js';
+export * from './hookgate-error.js';
+export * from './problem.js';

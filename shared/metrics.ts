@@ -1,0 +1,106 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Every metric hookgate exports, in one place so names stay unique and follow Prometheus
+ * conventions (`hookgate_` prefix, base units, `_total` counters). Labels carry bounded values
+ * only: never ids or URLs.
+ */
+export class HookgateMetrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'route' | 'method' | 'status'>;
+  readonly httpRequestDuration: Histogram<'route' | 'method'>;
+  readonly eventsPublished: Counter<'outcome'>;
+  readonly deliveries: Counter<'outcome'>;
+  readonly attemptDuration: Histogram<'outcome'>;
+  readonly publishToDeliveryLatency: Histogram;
+  readonly retriesScheduled: Counter;
+  readonly subscriptionsDisabled: Counter<'reason'>;
+  readonly queueDepth: Gauge<'queue'>;
+  readonly rateLimited: Counter<'route'>;
+  #queueDepthSource: { queues: readonly string[]; read: (queue: string) => Promise<number> } | undefined;
+
+  constructor(tier: string, registry = new Registry()) {
+    this.registry = registry;
+    registry.setDefaultLabels({ tier });
+    collectDefaultMetrics({ register: registry, prefix: 'hookgate_' });
+    const registers = [registry];
+    this.httpRequests = new Counter({
+      name: 'hookgate_http_requests_total',
+      help: 'HTTP requests answered, by route pattern, method and status code.',
+      labelNames: ['route', 'method', 'status'],
+      registers,
+    });
+    this.httpRequestDuration = new Histogram({
+      name: 'hookgate_http_request_duration_seconds',
+      help: 'Time to answer an HTTP request, by route pattern and method.',
+      labelNames: ['route', 'method'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.eventsPublished = new Counter({
+      name: 'hookgate_events_published_total',
+      help: 'Events accepted for delivery, by outcome (accepted, duplicate, unavailable).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.deliveries = new Counter({
+      name: 'hookgate_delivery_attempts_total',
+      help: 'Delivery attempts, by outcome: succeeded, failed (will retry), dead (gave up).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.attemptDuration = new Histogram({
+      name: 'hookgate_delivery_attempt_duration_seconds',
+      help: 'Time of one delivery attempt, request to response.',
+      labelNames: ['outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers,
+    });
+    this.publishToDeliveryLatency = new Histogram({
+      name: 'hookgate_publish_to_delivery_seconds',
+      help: 'Time from an event being accepted to its successful delivery.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200],
+      registers,
+    });
+    this.retriesScheduled = new Counter({
+      name: 'hookgate_delivery_retries_scheduled_total',
+      help: 'Failed attempts for which another attempt was scheduled.',
+      registers,
+    });
+    this.subscriptionsDisabled = new Counter({
+      name: 'hookgate_subscriptions_disabled_total',
+      help: 'Subscriptions disabled by the platform, by reason (gone, failing).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.queueDepth = new Gauge({
+      name: 'hookgate_queue_depth_messages',
+      help: 'Messages waiting in a queue, ready or delayed.',
+      labelNames: ['queue'],
+      registers,
+      // Read from the broker when Prometheus scrapes, so the figure is never stale.
+      collect: async () => {
+        const source = this.#queueDepthSource;
+        if (!source) return;
+        for (const queue of source.queues) {
+          try {
+            this.queueDepth.set({ queue }, await source.read(queue));
+          } catch {
+            this.queueDepth.remove({ queue });
+          }
+        }
+      },
+    });
+    this.rateLimited = new Counter({
+      name: 'hookgate_rate_limited_requests_total',
+      help: 'Requests refused with 429 by a rate limit, by route.',
+      labelNames: ['route'],
+      registers,
+    });
+  }
+
+  /** Report the depth of these queues, read through `read` at each scrape. */
+  observeQueueDepth(queues: readonly string[], read: (queue: string) => Promise<number>): void {
+    this.#queueDepthSource = { queues, read };
+  }
+}

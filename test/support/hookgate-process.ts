@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../bin/hookgate.js', import.meta.url));
+
+export interface HookgateProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything the process wrote, for a failing test's message. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Runs `hookgate start` as a real child process, exactly as `npm start` does, and resolves
+ * once it logs that it listens (on the port it was given, or a free one with HOOKGATE_PORT=0).
+ */
+export async function spawnHookgate(env: Record<string, string>, timeoutMs = 20_000): Promise<HookgateProcess> {
+  const child = spawn(process.execPath, [BIN, 'start'], {
+    env: { PATH: process.env.PATH ?? '', HOOKGATE_HOST: '127.0.0.1', HOOKGATE_PORT: '0', HOOKGATE_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hookgate did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const match = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"hookgate is listening"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`hookgate exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return { child, url, output: () => output, exited };
+}
