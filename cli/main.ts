@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { loadConfig, type HookgateConfig } from '../shared/config/index.js';
 import { ConfigError } from '../shared/errors/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { packageVersion } from '../shared/package-version.js';
 
 const USAGE = `usage: hookgate <command>
 
@@ -12,11 +12,6 @@ commands:
 
 Configuration comes from HOOKGATE_* environment variables; see README.md.
 `;
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Stops on SIGTERM or SIGINT; a second signal exits at once. */
 function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
@@ -66,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'version' || command === '--version') {
-    process.stdout.write(version() + '\n');
+    process.stdout.write(packageVersion() + '\n');
     return 0;
   }
   if (command !== 'start') {
@@ -74,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const logger = createLogger(config.logLevel, { version: version() });
+  const logger = createLogger(config.logLevel, { version: packageVersion() });
   await start(config, logger);
   return -1;
 }

@@ -54,7 +54,7 @@ export function migrate(options: MigrateOptions): number[] {
     });
     if (apply.immediate()) {
       applied.push(migration.version);
-      logger?.info({ version: migration.version, migration: migration.name }, 'applied storage migration');
+      logger?.info({ schemaVersion: migration.version, migration: migration.name }, 'applied storage migration');
     }
   }
   return applied;
