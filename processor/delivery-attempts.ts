@@ -3,17 +3,20 @@ import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { HookgateMetrics } from '../shared/metrics.js';
 import type { SecretBox } from '../shared/security/secret-box.js';
-import type { Attempt, DeliveryStatus } from '../shared/types.js';
+import type { Attempt, DeliveryStatus, EventEnvelope, Subscription } from '../shared/types.js';
 import { MESSAGE_SCHEMA_VERSION, type DeliveryMessage, type DeliveryRef } from '../queue/messages.js';
 import type { MessageBroker, MessageHandler } from '../queue/ports/message-broker.js';
-import type { SubscriptionStore } from '../storage/ports/index.js';
+import { TransformError } from '../shared/webhooks/payload-transform.js';
+import type { SubscriptionReader } from './subscription-cache.js';
+import type { SubscriptionRules } from './subscription-rules.js';
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { WebhookResponse, WebhookSender } from './sender/webhook-sender.js';
 import { activeSigningSecrets, buildWebhookRequest } from './webhook-request.js';
 
 export interface DeliveryAttemptsOptions {
   broker: MessageBroker;
-  subscriptions: Pick<SubscriptionStore, 'get' | 'getSecrets'>;
+  subscriptions: Pick<SubscriptionReader, 'get' | 'getSecrets'>;
+  rules: SubscriptionRules;
   secretBox: SecretBox;
   sender: WebhookSender;
   retry: RetryPolicy;
@@ -56,11 +59,18 @@ function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy):
  * schedule's delay (same delivery id, so the same webhook-id), or ends the delivery as
  * succeeded or dead. A 410 Gone also disables the subscription. The result is published
  * before the next attempt, so a crash in between repeats this attempt rather than forking
- * two retry chains. A delivery whose subscription was deleted is dropped; one whose
- * subscription is disabled ends dead without a request.
+ * two retry chains. The body is the envelope, or the subscription's transform of it. A
+ * delivery whose subscription was deleted is dropped; one whose subscription is disabled, or
+ * whose transform fails on this event, ends dead without a request, the reason recorded.
  */
 export function createDeliveryAttempts(options: DeliveryAttemptsOptions): MessageHandler<DeliveryMessage> {
-  const { broker, subscriptions, secretBox, sender, metrics } = options;
+  const { broker, subscriptions, rules, secretBox, sender, metrics } = options;
+
+  /** The body to send: the envelope, or what the subscription's transform makes of it. */
+  async function bodyOf(subscription: Subscription, envelope: EventEnvelope): Promise<string> {
+    const transform = rules.for(subscription).transform;
+    return JSON.stringify(transform ? await transform(envelope) : envelope);
+  }
 
   async function publishResult(ref: DeliveryRef, attempt: Attempt, verdict: Verdict, now: number): Promise<void> {
     await broker.publish('results', {
@@ -105,11 +115,20 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       responseBody: null,
     };
 
-    if (!subscription.enabled) {
-      const reason = `Not sent: subscription ${subscription.id} is disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}.`;
+    const giveUp = async (reason: string) => {
       await publishResult(ref, { ...attempt, error: reason }, { status: 'dead', lastError: reason }, at);
       metrics.deliveries.inc({ outcome: 'dead' });
-      return;
+    };
+    if (!subscription.enabled) {
+      return giveUp(`Not sent: subscription ${subscription.id} is disabled${subscription.disabledReason ? ` (${subscription.disabledReason})` : ''}.`);
+    }
+    let body: string;
+    try {
+      body = await bodyOf(subscription, message.envelope);
+    } catch (error) {
+      // The same expression fails the same way on the same event: retrying cannot help.
+      if (error instanceof TransformError) return giveUp(`Not sent: ${error.message}`);
+      throw error;
     }
 
     const sealed = await subscriptions.getSecrets(subscription.id);
@@ -121,7 +140,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       deliveryId: message.deliveryId,
       subscription,
       secrets: activeSigningSecrets(sealed, secretBox, at),
-      body: JSON.stringify(message.envelope),
+      body,
       userAgent: options.userAgent,
       now: at,
       ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),

@@ -6,11 +6,13 @@ import type { Subscription } from '../shared/types.js';
 import { matchesAnyPattern } from '../shared/webhooks/event-pattern.js';
 import { MESSAGE_SCHEMA_VERSION, type EventMessage } from '../queue/messages.js';
 import type { MessageBroker, MessageHandler } from '../queue/ports/message-broker.js';
-import type { SubscriptionStore } from '../storage/ports/index.js';
+import type { SubscriptionReader } from './subscription-cache.js';
+import type { SubscriptionRules } from './subscription-rules.js';
 
 export interface FanOutOptions {
   broker: MessageBroker;
-  subscriptions: Pick<SubscriptionStore, 'get' | 'listEnabled'>;
+  subscriptions: Pick<SubscriptionReader, 'get' | 'listEnabled'>;
+  rules: SubscriptionRules;
   logger: Logger;
 }
 
@@ -20,14 +22,25 @@ function creationTime(message: EventMessage): number {
 }
 
 /**
- * Turns one event into one delivery per matching enabled subscription of its app (or, on a
- * replay, for the one subscription named): each is recorded as scheduled and queued for its
+ * Turns one event into one delivery per enabled subscription of its app (or, on a replay, the
+ * one subscription named) whose event-type patterns and payload filter match it: each is recorded as scheduled and queued for its
  * first attempt before the event message is acknowledged. Delivery ids are derived from
  * (event, subscription, replay), so an event handled again after a crash makes the same
  * deliveries again, not new ones: receivers see the same webhook-id and dedupe.
  */
 export function createFanOut(options: FanOutOptions): MessageHandler<EventMessage> {
-  const { broker, subscriptions } = options;
+  const { broker, subscriptions, rules, logger } = options;
+
+  function wants(subscription: Subscription, message: EventMessage): boolean {
+    if (!matchesAnyPattern(subscription.events, message.event.type)) return false;
+    try {
+      return rules.for(subscription).matches(message.event);
+    } catch (error) {
+      // A filter that cannot run must not hold up the event's other subscriptions.
+      logger.error({ err: error, subscriptionId: subscription.id }, 'subscription filter failed; event not delivered to it');
+      return false;
+    }
+  }
 
   async function targetsOf(message: EventMessage): Promise<Subscription[]> {
     if (message.onlySubscriptionId === undefined) return subscriptions.listEnabled(message.appId);
@@ -40,7 +53,7 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
       throw new UnrecoverableError(`Event message has schema version ${String(message.v)}; this processor reads ${MESSAGE_SCHEMA_VERSION}.`);
     }
     const { event } = message;
-    const matching = (await targetsOf(message)).filter((subscription) => matchesAnyPattern(subscription.events, event.type));
+    const matching = (await targetsOf(message)).filter((subscription) => wants(subscription, message));
     const time = creationTime(message);
     const createdAt = new Date(time).toISOString();
     await Promise.all(
@@ -61,6 +74,6 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
         });
       }),
     );
-    options.logger.debug({ eventId: event.id, type: event.type, deliveries: matching.length }, 'event fanned out');
+    logger.debug({ eventId: event.id, type: event.type, deliveries: matching.length }, 'event fanned out');
   };
 }

@@ -7,6 +7,8 @@ import type { Consumer, MessageBroker } from '../queue/ports/message-broker.js';
 import type { SubscriptionStore } from '../storage/ports/index.js';
 import { createDeliveryAttempts } from './delivery-attempts.js';
 import { createFanOut } from './fan-out.js';
+import { createSubscriptionCache } from './subscription-cache.js';
+import { SubscriptionRules } from './subscription-rules.js';
 import { createUndiciSender } from './sender/undici-sender.js';
 import type { WebhookSender } from './sender/webhook-sender.js';
 
@@ -51,10 +53,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
       maxResponseBytes: config.delivery.maxResponseBytes,
       allowPrivate: config.allowPrivateUrls,
     });
-  const fanOut = createFanOut({ broker, subscriptions: options.subscriptions, logger: logger.child({ component: 'fan-out' }) });
+  const subscriptions = createSubscriptionCache(options.subscriptions);
+  const rules = new SubscriptionRules();
+  const fanOut = createFanOut({ broker, subscriptions, rules, logger: logger.child({ component: 'fan-out' }) });
   const attempts = createDeliveryAttempts({
     broker,
-    subscriptions: options.subscriptions,
+    subscriptions,
+    rules,
     secretBox: options.secretBox,
     sender,
     retry: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },

@@ -6,6 +6,8 @@ const LOCAL_RANGES = new Set(['loopback', 'private', 'uniqueLocal']);
 /** Cloud instance-metadata endpoints, refused even when private URLs are allowed. */
 const METADATA_ADDRESSES = new Set(['169.254.169.254', '169.254.170.2', '100.100.100.200', 'fd00:ec2::254']);
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
+/** IANA allocates global unicast IPv6 only from 2000::/3; ipaddr.js calls some of the rest (e.g. IPv4-compatible ::7f00:1) "unicast". */
+const IPV6_GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
 
 /**
  * Why a subscriber may not be reached at this IP address, or null when it may. Only public
@@ -22,7 +24,8 @@ export function addressBlockReason(address: string, allowPrivate: boolean): stri
   if (METADATA_ADDRESSES.has(normalised) || METADATA_ADDRESSES.has(parsed.toString())) {
     return `${address} is a cloud metadata address`;
   }
-  const range = parsed.range();
+  let range: string = parsed.range();
+  if (range === 'unicast' && parsed.kind() === 'ipv6' && !parsed.match(IPV6_GLOBAL_UNICAST)) range = 'reserved';
   if (range === 'unicast') return null;
   if (allowPrivate && LOCAL_RANGES.has(range)) return null;
   return `${address} is a ${range} address, not a public one`;
@@ -48,7 +51,8 @@ export function subscriptionUrlError(text: string, allowPrivate: boolean): strin
   if (!protocols.includes(url.protocol)) {
     return allowPrivate ? 'must be an http or https URL' : 'must be an https URL (http is allowed only with HOOKGATE_ALLOW_PRIVATE_URLS)';
   }
-  const host = unbracketed(url.hostname).toLowerCase();
+  // A fully qualified name ends in a dot ("localhost.") and resolves as the name without it.
+  const host = unbracketed(url.hostname).toLowerCase().replace(/\.$/, '');
   if (ipaddr.isValid(host)) return addressBlockReason(host, allowPrivate);
   if (METADATA_HOSTS.has(host)) return `${host} is a cloud metadata host`;
   if (!allowPrivate && (host === 'localhost' || host.endsWith('.localhost'))) return `${host} is a loopback name`;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { subscriptionUrlError } from '../../../shared/security/url-guard.js';
 import { patternError } from '../../../shared/webhooks/event-pattern.js';
+import { filterErrors } from '../../../shared/webhooks/payload-filter.js';
+import { transformError } from '../../../shared/webhooks/payload-transform.js';
 import { appIdQueryShape, idParam, pageOf, pageQueryShape, timestamp, timestampInput } from './common-schemas.js';
 
 /** Headers a subscription may not set: hop-by-hop ones, ones the delivery itself owns, and the signature's. */
@@ -58,6 +60,9 @@ function subscriptionFields(options: SubscriptionSchemaOptions) {
       .meta({ description: 'Event-type patterns: dot-separated words, * one word, # zero or more (order.*, invoice.paid, #)' }),
     filter: z
       .record(z.string(), z.unknown())
+      .superRefine((filter, ctx) => {
+        for (const error of filterErrors(filter, '')) ctx.addIssue({ code: 'custom', message: error.message, path: error.path.split('.').slice(1) });
+      })
       .meta({ description: 'MongoDB-style query over the envelope, e.g. {"data.amount": {"$gte": 100}}' }),
     merge: z
       .object({
@@ -66,7 +71,15 @@ function subscriptionFields(options: SubscriptionSchemaOptions) {
       })
       .strict()
       .meta({ description: 'Events with an equal value at key within windowMs of the first become one delivery' }),
-    transform: z.string().min(1).max(16_384).meta({ description: 'JSONata expression from the envelope to the body sent' }),
+    transform: z
+      .string()
+      .min(1)
+      .max(16_384)
+      .superRefine((expression, ctx) => {
+        const error = transformError(expression);
+        if (error !== null) ctx.addIssue({ code: 'custom', message: error });
+      })
+      .meta({ description: 'JSONata expression from the envelope to the body sent' }),
     rateLimit: z
       .object({ perSecond: z.number().positive().max(10_000) })
       .strict()

@@ -1,0 +1,63 @@
+import { LRUCache } from 'lru-cache';
+import type { Subscription } from '../shared/types.js';
+import type { EncryptedSecrets, SubscriptionStore } from '../storage/ports/index.js';
+
+/** The reads the processor makes of subscriptions, per event and per attempt. */
+export type SubscriptionReader = Pick<SubscriptionStore, 'get' | 'listEnabled' | 'getSecrets'>;
+
+export interface SubscriptionCacheOptions {
+  /** How stale a read may be: a change in storage is seen within this long. Default 1 s. */
+  maxAgeMs?: number;
+  /** Entries kept per kind of read. Default 10,000. */
+  maxEntries?: number;
+}
+
+/** lru-cache stores no undefined or null: absent records are kept as this marker. */
+const ABSENT = Symbol('absent');
+type Cached<T> = T | typeof ABSENT;
+
+function cacheOf<V extends object>(options: Required<SubscriptionCacheOptions>, load: (key: string) => Promise<V | null>) {
+  return new LRUCache<string, Cached<V> & object, unknown>({
+    max: options.maxEntries,
+    ttl: options.maxAgeMs,
+    // Concurrent misses for one key share one storage read.
+    fetchMethod: async (key) => ((await load(key)) ?? ABSENT) as Cached<V> & object,
+  });
+}
+
+async function read<V extends object>(cache: LRUCache<string, Cached<V> & object, unknown>, key: string): Promise<V | null> {
+  const value = await cache.fetch(key);
+  return value === undefined || value === ABSENT ? null : (value as V);
+}
+
+/**
+ * Subscriptions as the processor reads them: from storage at most once per `maxAgeMs` per app
+ * (for fan-out) and per subscription (for attempts), so storage is not queried per event, and a
+ * create, update, disable or delete is seen within `maxAgeMs`.
+ *
+ * @example
+ * const subscriptions = createSubscriptionCache(storage.subscriptions, { maxAgeMs: 1_000 });
+ * const targets = await subscriptions.listEnabled(appId);
+ */
+export function createSubscriptionCache(store: SubscriptionReader, input: SubscriptionCacheOptions = {}): SubscriptionReader {
+  const options = { maxAgeMs: input.maxAgeMs ?? 1_000, maxEntries: input.maxEntries ?? 10_000 };
+  const enabledByApp = cacheOf<Subscription[]>(options, (appId) => store.listEnabled(appId));
+  // Keyed by app and id: a subscription is only ever read within its app's scope.
+  const byId = cacheOf<Subscription>(options, (key) => {
+    const [appId, id] = key.split(' ') as [string, string];
+    return store.get(id, appId);
+  });
+  const secrets = cacheOf<EncryptedSecrets>(options, (id) => store.getSecrets(id));
+
+  return {
+    async listEnabled(appId) {
+      return (await read(enabledByApp, appId)) ?? [];
+    },
+    get(id, scope) {
+      return scope === undefined ? store.get(id, scope) : read(byId, `${scope} ${id}`);
+    },
+    getSecrets(id) {
+      return read(secrets, id);
+    },
+  };
+}

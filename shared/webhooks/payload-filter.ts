@@ -1,0 +1,114 @@
+import safeRegex from 'safe-regex2';
+import siftModule from 'sift';
+import type { FieldError } from '../errors/index.js';
+
+// sift is CommonJS: under NodeNext its default export arrives as the module object's `default`.
+const sift = siftModule.default;
+
+/**
+ * The query operators a subscription filter may use: MongoDB's comparison, set, existence,
+ * regex, logical and array operators. Anything else, `$where` and `$expr` above all (they run
+ * code), is refused when the subscription is saved.
+ */
+const ALLOWED_OPERATORS = new Set([
+  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$options',
+  '$and', '$or', '$nor', '$not', '$all', '$elemMatch', '$size',
+]);
+const isQuery = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** What each operator takes, where sift would accept a wrong operand silently or fail obscurely. */
+const OPERAND_RULES: Record<string, { test: (value: unknown) => boolean; expected: string }> = {
+  $in: { test: Array.isArray, expected: 'an array' },
+  $nin: { test: Array.isArray, expected: 'an array' },
+  $all: { test: Array.isArray, expected: 'an array' },
+  $and: { test: (value) => Array.isArray(value) && value.length > 0 && value.every(isQuery), expected: 'a non-empty array of queries' },
+  $or: { test: (value) => Array.isArray(value) && value.length > 0 && value.every(isQuery), expected: 'a non-empty array of queries' },
+  $nor: { test: (value) => Array.isArray(value) && value.length > 0 && value.every(isQuery), expected: 'a non-empty array of queries' },
+  $exists: { test: (value) => typeof value === 'boolean', expected: 'true or false' },
+  $size: { test: (value) => Number.isInteger(value) && (value as number) >= 0, expected: 'a whole number' },
+  $not: { test: isQuery, expected: 'an operator object' },
+  $elemMatch: { test: isQuery, expected: 'a query object' },
+};
+const REGEX_OPTIONS = /^[imsu]*$/;
+const MAX_REGEX_LENGTH = 512;
+const MAX_DEPTH = 16;
+
+/** A compiled filter: true when the envelope matches. */
+export type PayloadFilter = (envelope: unknown) => boolean;
+
+function regexError(source: unknown, options: unknown): string | null {
+  if (typeof source !== 'string') return 'must be a string';
+  if (source.length > MAX_REGEX_LENGTH) return `must be at most ${MAX_REGEX_LENGTH} characters`;
+  if (options !== undefined && (typeof options !== 'string' || !REGEX_OPTIONS.test(options))) return '$options may hold only i, m, s and u';
+  try {
+    new RegExp(source, typeof options === 'string' ? options : undefined);
+  } catch (error) {
+    return `is not a valid regular expression: ${(error as Error).message}`;
+  }
+  // Nested quantifiers can take exponential time on a crafted event: refuse them up front.
+  return safeRegex(source) ? null : 'may take exponential time (nested quantifiers); simplify it';
+}
+
+function walk(node: unknown, path: string, depth: number, errors: FieldError[]): void {
+  if (depth > MAX_DEPTH) {
+    errors.push({ path, message: `nests deeper than ${MAX_DEPTH} levels` });
+    return;
+  }
+  if (Array.isArray(node)) {
+    node.forEach((item, index) => walk(item, `${path}.${index}`, depth + 1, errors));
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const record = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    const at = `${path}.${key}`;
+    if (key.startsWith('$') && !ALLOWED_OPERATORS.has(key)) {
+      errors.push({ path: at, message: `${key} is not a supported operator (use ${[...ALLOWED_OPERATORS].join(' ')})` });
+      continue;
+    }
+    const rule = OPERAND_RULES[key];
+    if (rule !== undefined && !rule.test(value)) {
+      errors.push({ path: at, message: `${key} takes ${rule.expected}` });
+      continue;
+    }
+    if (key === '$regex') {
+      const error = regexError(value, record.$options);
+      if (error !== null) errors.push({ path: at, message: error });
+      continue;
+    }
+    walk(value, at, depth + 1, errors);
+  }
+}
+
+/**
+ * What is wrong with a subscription's `filter` (a MongoDB-style query over the envelope),
+ * each error naming its path from `basePath` (`filter.data.amount.$gte`); empty when it is valid.
+ */
+export function filterErrors(filter: unknown, basePath = 'filter'): FieldError[] {
+  const errors: FieldError[] = [];
+  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
+    return [{ path: basePath, message: 'must be an object' }];
+  }
+  walk(filter, basePath, 0, errors);
+  if (errors.length > 0) return errors;
+  try {
+    sift(filter as Record<string, unknown>);
+  } catch (error) {
+    errors.push({ path: basePath, message: (error as Error).message });
+  }
+  return errors;
+}
+
+/**
+ * Compiles a filter that `filterErrors` accepted into a predicate (with sift), once; the
+ * processor keeps the result per subscription version instead of re-parsing per event.
+ *
+ * @example
+ * const matches = compileFilter({ 'data.amount': { $gte: 100 }, 'data.currency': { $in: ['EUR', 'USD'] } });
+ * matches({ id: 'evt_1', type: 'order.paid', timestamp, data: { amount: 120, currency: 'EUR' } }); // true
+ */
+export function compileFilter(filter: Record<string, unknown>): PayloadFilter {
+  const test = sift(filter);
+  return function matchesFilter(envelope) {
+    return test(envelope);
+  };
+}
