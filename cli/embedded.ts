@@ -11,7 +11,9 @@ import { HookgateMetrics } from '../shared/metrics.js';
 import { KeyHasher } from '../shared/security/key-hash.js';
 import { SecretBox } from '../shared/security/secret-box.js';
 import { createSqliteStorage } from '../storage/adapters/sqlite/index.js';
+import type { Storage } from '../storage/ports/index.js';
 import { startResultsConsumer } from '../storage/results-consumer.js';
+import { notifyingSubscriptionStore } from '../storage/subscription-changes.js';
 import { resolveAdminCredential, resolveEncryptionKey } from './bootstrap-secrets.js';
 
 export interface EmbeddedPlatform {
@@ -33,21 +35,26 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
   const secretBox = new SecretBox(encryptionKey);
   const metrics = new HookgateMetrics('embedded');
 
-  const storage = createSqliteStorage({ file: join(config.dataDir, 'hookgate.sqlite'), logger: logger.child({ tier: 'storage' }) });
-  await storage.start();
+  const sqlite = createSqliteStorage({ file: join(config.dataDir, 'hookgate.sqlite'), logger: logger.child({ tier: 'storage' }) });
+  await sqlite.start();
   const broker = createEmbeddedBroker({ file: join(config.dataDir, 'queue.sqlite'), logger: logger.child({ tier: 'queue' }) });
   await broker.start();
   metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue as QueueName));
 
-  const results = await startResultsConsumer({ broker, storage, logger: logger.child({ tier: 'storage' }) });
   const processor = createProcessor({
     config,
     broker,
-    subscriptions: storage.subscriptions,
+    subscriptions: sqlite.subscriptions,
     secretBox,
     logger: logger.child({ tier: 'processor' }),
     metrics,
   });
+  // Every subscription write in this process reaches the processor's cache at once.
+  const storage: Storage = {
+    ...sqlite,
+    subscriptions: notifyingSubscriptionStore(sqlite.subscriptions, (change) => processor.subscriptionChanged(change)),
+  };
+  const results = await startResultsConsumer({ broker, storage, logger: logger.child({ tier: 'storage' }) });
   await processor.start();
 
   const app = createGatewayApp({

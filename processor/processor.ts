@@ -5,6 +5,7 @@ import { packageVersion } from '../shared/package-version.js';
 import type { SecretBox } from '../shared/security/secret-box.js';
 import type { Consumer, MessageBroker } from '../queue/ports/message-broker.js';
 import type { SubscriptionStore } from '../storage/ports/index.js';
+import type { SubscriptionChange } from '../storage/subscription-changes.js';
 import { createDeliveryAttempts } from './delivery-attempts.js';
 import { createFanOut } from './fan-out.js';
 import { createSubscriptionCache } from './subscription-cache.js';
@@ -26,6 +27,8 @@ export interface ProcessorOptions {
 export interface Processor {
   /** Starts consuming events (fan-out) and deliveries (attempts). */
   start(): Promise<void>;
+  /** A subscription changed in this process: read it afresh instead of waiting for the cache to expire. */
+  subscriptionChanged(change: SubscriptionChange): void;
   /** True while its consumers run. */
   isRunning(): boolean;
   /** Stops taking messages, lets attempts in hand finish, closes connections. */
@@ -75,6 +78,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
         await broker.consume('events', fanOut, { concurrency: FAN_OUT_CONCURRENCY }),
         await broker.consume('deliveries', attempts, { concurrency: config.delivery.concurrency }),
       ];
+    },
+    subscriptionChanged(change) {
+      subscriptions.invalidate(change);
     },
     isRunning() {
       return consumers.length > 0;

@@ -1,9 +1,15 @@
 import { LRUCache } from 'lru-cache';
 import type { Subscription } from '../shared/types.js';
 import type { EncryptedSecrets, SubscriptionStore } from '../storage/ports/index.js';
+import type { SubscriptionChange } from '../storage/subscription-changes.js';
 
 /** The reads the processor makes of subscriptions, per event and per attempt. */
 export type SubscriptionReader = Pick<SubscriptionStore, 'get' | 'listEnabled' | 'getSecrets'>;
+
+export interface SubscriptionCache extends SubscriptionReader {
+  /** Forgets what is cached of this subscription (and of its app's list; of every app's when the app is unknown). */
+  invalidate(change: SubscriptionChange): void;
+}
 
 export interface SubscriptionCacheOptions {
   /** How stale a read may be: a change in storage is seen within this long. Default 1 s. */
@@ -33,13 +39,14 @@ async function read<V extends object>(cache: LRUCache<string, Cached<V> & object
 /**
  * Subscriptions as the processor reads them: from storage at most once per `maxAgeMs` per app
  * (for fan-out) and per subscription (for attempts), so storage is not queried per event, and a
- * create, update, disable or delete is seen within `maxAgeMs`.
+ * create, update, disable or delete is seen within `maxAgeMs`; at once where the writer is in
+ * this process and calls `invalidate`.
  *
  * @example
  * const subscriptions = createSubscriptionCache(storage.subscriptions, { maxAgeMs: 1_000 });
  * const targets = await subscriptions.listEnabled(appId);
  */
-export function createSubscriptionCache(store: SubscriptionReader, input: SubscriptionCacheOptions = {}): SubscriptionReader {
+export function createSubscriptionCache(store: SubscriptionReader, input: SubscriptionCacheOptions = {}): SubscriptionCache {
   const options = { maxAgeMs: input.maxAgeMs ?? 1_000, maxEntries: input.maxEntries ?? 10_000 };
   const enabledByApp = cacheOf<Subscription[]>(options, (appId) => store.listEnabled(appId));
   // Keyed by app and id: a subscription is only ever read within its app's scope.
@@ -58,6 +65,16 @@ export function createSubscriptionCache(store: SubscriptionReader, input: Subscr
     },
     getSecrets(id) {
       return read(secrets, id);
+    },
+    invalidate({ subscriptionId, appId }) {
+      secrets.delete(subscriptionId);
+      if (appId === undefined) {
+        enabledByApp.clear();
+        byId.clear();
+        return;
+      }
+      enabledByApp.delete(appId);
+      byId.delete(`${appId} ${subscriptionId}`);
     },
   };
 }

@@ -31,6 +31,12 @@ const cases: InvalidCase[] = [
   { name: 'no event patterns', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ events: [] }), status: 422, slug: 'validation', paths: ['events'] },
   { name: 'cloud metadata URL', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ url: 'https://169.254.169.254/latest/meta-data' }), status: 422, slug: 'validation', paths: ['url'] },
   { name: 'private network URL', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ url: 'https://10.0.0.1/hooks' }), status: 422, slug: 'validation', paths: ['url'] },
+  { name: 'an unknown filter operator', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ filter: { 'data.amount': { $gte: 1, $near: 3 } } }), status: 422, slug: 'validation', paths: ['filter.data.amount.$near'] },
+  { name: 'a filter that runs code ($where)', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ filter: { $where: 'this.data.x > 1' } }), status: 422, slug: 'validation', paths: ['filter.$where'] },
+  { name: 'a filter regex that does not compile', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ filter: { type: { $regex: 'order.(paid' } } }), status: 422, slug: 'validation', paths: ['filter.type.$regex'] },
+  { name: 'a filter regex with nested quantifiers', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ filter: { 'data.s': { $regex: '^(a+)+$' } } }), status: 422, slug: 'validation', paths: ['filter.data.s.$regex'] },
+  { name: 'a filter $in that is not an array', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ filter: { 'data.currency': { $in: 'EUR' } } }), status: 422, slug: 'validation', paths: ['filter.data.currency.$in'] },
+  { name: 'a transform with a syntax error', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ transform: '{"id": id,' }), status: 422, slug: 'validation', paths: ['transform'] },
   { name: 'not a URL', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ url: 'hooks please' }), status: 422, slug: 'validation', paths: ['url'] },
   { name: 'an unknown field', method: 'POST', path: '/v1/subscriptions', body: subscriptionBody({ colour: 'red' }), status: 422, slug: 'validation', paths: ['colour'] },
   {
@@ -114,7 +120,11 @@ describe('gateway input validation', () => {
     const response = await app.patch(`/v1/subscriptions/${created.body.id}`, { description: 'after', events: ['order.**'] });
     expectProblem(response, 422, 'validation');
     expect(response.body.errors).toEqual([expect.objectContaining({ path: 'events.0' })]);
+    const badFilter = await app.patch(`/v1/subscriptions/${created.body.id}`, { description: 'after', filter: { $or: [] } });
+    expectProblem(badFilter, 422, 'validation');
+    expect(badFilter.body.errors).toEqual([expect.objectContaining({ path: 'filter.$or' })]);
     const current = await app.get(`/v1/subscriptions/${created.body.id}`);
     expect(current.body).toMatchObject({ description: 'before', events: ['order.*'] });
+    expect(current.body.filter).toBeUndefined();
   });
 });
