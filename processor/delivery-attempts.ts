@@ -8,6 +8,7 @@ import { MESSAGE_SCHEMA_VERSION, type DeliveryMessage, type DeliveryRef } from '
 import type { MessageBroker, MessageHandler } from '../queue/ports/message-broker.js';
 import { TransformError } from '../shared/webhooks/payload-transform.js';
 import type { SubscriptionReader } from './subscription-cache.js';
+import type { SubscriptionPacer } from './subscription-pacer.js';
 import type { SubscriptionRules } from './subscription-rules.js';
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { WebhookResponse, WebhookSender } from './sender/webhook-sender.js';
@@ -17,6 +18,7 @@ export interface DeliveryAttemptsOptions {
   broker: MessageBroker;
   subscriptions: Pick<SubscriptionReader, 'get' | 'getSecrets'>;
   rules: SubscriptionRules;
+  pacer: SubscriptionPacer;
   secretBox: SecretBox;
   sender: WebhookSender;
   retry: RetryPolicy;
@@ -44,6 +46,20 @@ function errorOf(response: WebhookResponse): string | undefined {
   return `HTTP ${response.statusCode}`;
 }
 
+/** The attempt as recorded before its outcome is known. */
+function attemptOf(message: DeliveryMessage, at: number): Attempt {
+  return {
+    id: newId('attempt'),
+    deliveryId: message.deliveryId,
+    number: message.attempt,
+    at: new Date(at).toISOString(),
+    statusCode: null,
+    durationMs: 0,
+    error: null,
+    responseBody: null,
+  };
+}
+
 function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy): Verdict {
   const lastError = errorOf(response);
   if (lastError === undefined) return { status: 'succeeded' };
@@ -61,10 +77,12 @@ function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy):
  * before the next attempt, so a crash in between repeats this attempt rather than forking
  * two retry chains. The body is the envelope, or the subscription's transform of it. A
  * delivery whose subscription was deleted is dropped; one whose subscription is disabled, or
- * whose transform fails on this event, ends dead without a request, the reason recorded.
+ * whose transform fails on this event, ends dead without a request, the reason recorded. The
+ * pacer may hold an attempt back (rate limit, or its endpoint's lane full): it then goes back
+ * to the queue for later, unsent and unrecorded.
  */
 export function createDeliveryAttempts(options: DeliveryAttemptsOptions): MessageHandler<DeliveryMessage> {
-  const { broker, subscriptions, rules, secretBox, sender, metrics } = options;
+  const { broker, subscriptions, rules, secretBox, sender, pacer, metrics } = options;
 
   /** The body to send: the envelope, or what the subscription's transform makes of it. */
   async function bodyOf(subscription: Subscription, envelope: EventEnvelope): Promise<string> {
@@ -86,6 +104,62 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
     });
   }
 
+  function publishDisabled(message: DeliveryMessage, attemptAt: string, at: number): Promise<void> {
+    metrics.subscriptionsDisabled.inc({ reason: 'gone' });
+    return broker.publish('results', {
+      v: 1,
+      kind: 'subscription.disabled',
+      appId: message.appId,
+      subscriptionId: message.subscriptionId,
+      reason: `The endpoint answered 410 Gone at ${attemptAt}.`,
+      at: new Date(at).toISOString(),
+    });
+  }
+
+  /** Signs and sends the body, then records the attempt and what follows it. Resolves with the attempt's duration. */
+  async function sendAndSettle(message: DeliveryMessage, subscription: Subscription, body: string, ref: DeliveryRef, log: Logger): Promise<number> {
+    const sealed = await subscriptions.getSecrets(subscription.id);
+    if (sealed === null) {
+      log.info('subscription deleted; delivery dropped');
+      return 0;
+    }
+    const at = Date.now();
+    const request = buildWebhookRequest({
+      deliveryId: message.deliveryId,
+      subscription,
+      secrets: activeSigningSecrets(sealed, secretBox, at),
+      body,
+      userAgent: options.userAgent,
+      now: at,
+      ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
+    });
+    const response = await sender.send(request);
+    const verdict = judge(response, message.attempt, options.retry);
+    const recorded: Attempt = {
+      ...attemptOf(message, at),
+      statusCode: response.statusCode,
+      durationMs: response.durationMs,
+      error: verdict.lastError ?? response.error,
+      responseBody: response.responseBody,
+    };
+    const settledAt = Date.now();
+    await publishResult(ref, recorded, verdict, settledAt);
+    if (verdict.gone) await publishDisabled(message, recorded.at, settledAt);
+    if (verdict.retryInMs !== undefined) {
+      const { pacedFor: _reservationUsed, ...next } = message;
+      await broker.publish('deliveries', { ...next, attempt: message.attempt + 1 }, { delayMs: verdict.retryInMs });
+      metrics.retriesScheduled.inc();
+    }
+
+    metrics.deliveries.inc({ outcome: verdict.status });
+    metrics.attemptDuration.observe({ outcome: verdict.status }, response.durationMs / 1000);
+    if (verdict.status === 'succeeded') {
+      metrics.publishToDeliveryLatency.observe((settledAt - Date.parse(message.eventReceivedAt)) / 1000);
+    }
+    log.debug({ statusCode: response.statusCode, status: verdict.status, durationMs: response.durationMs }, 'delivery attempted');
+    return response.durationMs;
+  }
+
   return async function attemptDelivery({ body: message }) {
     if (message.v !== MESSAGE_SCHEMA_VERSION) {
       throw new UnrecoverableError(`Delivery message has schema version ${String(message.v)}; this processor reads ${MESSAGE_SCHEMA_VERSION}.`);
@@ -103,20 +177,9 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       log.info('subscription deleted; delivery dropped');
       return;
     }
-    const at = Date.now();
-    const attempt: Attempt = {
-      id: newId('attempt'),
-      deliveryId: message.deliveryId,
-      number: message.attempt,
-      at: new Date(at).toISOString(),
-      statusCode: null,
-      durationMs: 0,
-      error: null,
-      responseBody: null,
-    };
-
     const giveUp = async (reason: string) => {
-      await publishResult(ref, { ...attempt, error: reason }, { status: 'dead', lastError: reason }, at);
+      const at = Date.now();
+      await publishResult(ref, { ...attemptOf(message, at), error: reason }, { status: 'dead', lastError: reason }, at);
       metrics.deliveries.inc({ outcome: 'dead' });
     };
     if (!subscription.enabled) {
@@ -131,52 +194,19 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       throw error;
     }
 
-    const sealed = await subscriptions.getSecrets(subscription.id);
-    if (sealed === null) {
-      log.info('subscription deleted; delivery dropped');
+    const reserved = message.pacedFor !== undefined ? Date.parse(message.pacedFor) : undefined;
+    const admission = pacer.admit(subscription.id, subscription.rateLimit?.perSecond, reserved);
+    if (!admission.go) {
+      const { pacedFor: _previous, ...unpaced } = message;
+      const paced = admission.rateSlot !== undefined ? { ...unpaced, pacedFor: new Date(admission.rateSlot).toISOString() } : unpaced;
+      await broker.publish('deliveries', paced, { delayMs: admission.delayMs });
       return;
     }
-    const request = buildWebhookRequest({
-      deliveryId: message.deliveryId,
-      subscription,
-      secrets: activeSigningSecrets(sealed, secretBox, at),
-      body,
-      userAgent: options.userAgent,
-      now: at,
-      ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
-    });
-    const response = await sender.send(request);
-    const verdict = judge(response, message.attempt, options.retry);
-    const recorded: Attempt = {
-      ...attempt,
-      statusCode: response.statusCode,
-      durationMs: response.durationMs,
-      error: verdict.lastError ?? response.error,
-      responseBody: response.responseBody,
-    };
-    const settledAt = Date.now();
-    await publishResult(ref, recorded, verdict, settledAt);
-    if (verdict.gone) {
-      await broker.publish('results', {
-        v: 1,
-        kind: 'subscription.disabled',
-        appId: message.appId,
-        subscriptionId: subscription.id,
-        reason: `The endpoint answered 410 Gone at ${recorded.at}.`,
-        at: new Date(settledAt).toISOString(),
-      });
-      metrics.subscriptionsDisabled.inc({ reason: 'gone' });
+    let durationMs = 0;
+    try {
+      durationMs = await sendAndSettle(message, subscription, body, ref, log);
+    } finally {
+      admission.done(durationMs);
     }
-    if (verdict.retryInMs !== undefined) {
-      await broker.publish('deliveries', { ...message, attempt: message.attempt + 1 }, { delayMs: verdict.retryInMs });
-      metrics.retriesScheduled.inc();
-    }
-
-    metrics.deliveries.inc({ outcome: verdict.status });
-    metrics.attemptDuration.observe({ outcome: verdict.status }, response.durationMs / 1000);
-    if (verdict.status === 'succeeded') {
-      metrics.publishToDeliveryLatency.observe((settledAt - Date.parse(message.eventReceivedAt)) / 1000);
-    }
-    log.debug({ statusCode: response.statusCode, status: verdict.status, durationMs: response.durationMs }, 'delivery attempted');
   };
 }

@@ -9,6 +9,7 @@ import type { SubscriptionChange } from '../storage/subscription-changes.js';
 import { createDeliveryAttempts } from './delivery-attempts.js';
 import { createFanOut } from './fan-out.js';
 import { createSubscriptionCache } from './subscription-cache.js';
+import { SubscriptionPacer } from './subscription-pacer.js';
 import { SubscriptionRules } from './subscription-rules.js';
 import { createUndiciSender } from './sender/undici-sender.js';
 import type { WebhookSender } from './sender/webhook-sender.js';
@@ -58,11 +59,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
     });
   const subscriptions = createSubscriptionCache(options.subscriptions);
   const rules = new SubscriptionRules();
+  const pacer = new SubscriptionPacer({ maxInFlightPerSubscription: config.delivery.concurrencyPerSubscription });
   const fanOut = createFanOut({ broker, subscriptions, rules, logger: logger.child({ component: 'fan-out' }) });
   const attempts = createDeliveryAttempts({
     broker,
     subscriptions,
     rules,
+    pacer,
     secretBox: options.secretBox,
     sender,
     retry: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.retryJitter },

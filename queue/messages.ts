@@ -35,6 +35,11 @@ export interface DeliveryMessage {
   /** When the (latest) event was accepted, for publish-to-delivery latency. */
   eventReceivedAt: string;
   traceparent?: string;
+  /**
+   * Set when the processor held this attempt back to pace its subscription: the time slot it
+   * reserved (RFC 3339). Arriving at that time, the attempt goes without reserving again.
+   */
+  pacedFor?: string;
 }
 
 export type DeliveryRef = Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt'>;

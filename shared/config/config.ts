@@ -20,6 +20,8 @@ export interface HookgateConfig {
     connectTimeoutMs: number;
     maxResponseBytes: number;
     concurrency: number;
+    /** Attempts in flight at once to one subscription, so a slow endpoint cannot take every slot. */
+    concurrencyPerSubscription: number;
   };
   encryptionKey?: string;
   secretRotationGraceMs: number;
@@ -77,6 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig
       connectTimeoutMs: e.HOOKGATE_CONNECT_TIMEOUT,
       maxResponseBytes: e.HOOKGATE_MAX_RESPONSE_BYTES,
       concurrency: e.HOOKGATE_DELIVERY_CONCURRENCY,
+      concurrencyPerSubscription: e.HOOKGATE_SUBSCRIPTION_CONCURRENCY,
     },
     encryptionKey: e.HOOKGATE_ENCRYPTION_KEY,
     secretRotationGraceMs: e.HOOKGATE_SECRET_ROTATION_GRACE,
