@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGatewayApp } from '../gateway/index.js';
-import { createProcessor } from '../processor/index.js';
+import { createProcessor, createSqliteMergeBuffer } from '../processor/index.js';
 import { createEmbeddedBroker } from '../queue/adapters/embedded/index.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/messages.js';
 import type { HookgateConfig } from '../shared/config/index.js';
@@ -41,9 +41,12 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
   await broker.start();
   metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue as QueueName));
 
+  const mergeBuffer = createSqliteMergeBuffer({ file: join(config.dataDir, 'merge.sqlite') });
+  await mergeBuffer.start();
   const processor = createProcessor({
     config,
     broker,
+    mergeBuffer,
     subscriptions: sqlite.subscriptions,
     secretBox,
     logger: logger.child({ tier: 'processor' }),
@@ -77,6 +80,7 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
       await processor.stop();
       await results.stop();
       await broker.close();
+      await mergeBuffer.stop();
       await storage.close();
     },
   };

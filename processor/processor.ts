@@ -8,6 +8,8 @@ import type { SubscriptionStore } from '../storage/ports/index.js';
 import type { SubscriptionChange } from '../storage/subscription-changes.js';
 import { createDeliveryAttempts } from './delivery-attempts.js';
 import { createFanOut } from './fan-out.js';
+import { createMergeFlush } from './merge-flush.js';
+import type { MergeBuffer } from './ports/merge-buffer.js';
 import { createSubscriptionCache } from './subscription-cache.js';
 import { SubscriptionPacer } from './subscription-pacer.js';
 import { SubscriptionRules } from './subscription-rules.js';
@@ -21,6 +23,8 @@ export interface ProcessorOptions {
   secretBox: SecretBox;
   logger: Logger;
   metrics: HookgateMetrics;
+  /** Where events wait in merge windows; started and stopped by the caller. */
+  mergeBuffer: MergeBuffer;
   /** How webhooks leave; default: undici with the configured time-outs and address guard. */
   sender?: WebhookSender;
 }
@@ -38,10 +42,12 @@ export interface Processor {
 
 /** Events fanned out at the same time; fan-out is quick, attempts are what wait on the network. */
 const FAN_OUT_CONCURRENCY = 8;
+const MERGE_FLUSH_CONCURRENCY = 4;
 
 /**
- * The processor tier: consumes the `events` queue into deliveries and the `deliveries` queue
- * into signed webhook attempts, publishing every result to the `results` queue.
+ * The processor tier: consumes the `events` queue into deliveries (or merge windows), the
+ * `merges` queue into merged deliveries, and the `deliveries` queue into signed webhook
+ * attempts, publishing every result to the `results` queue.
  *
  * @example
  * const processor = createProcessor({ config, broker, subscriptions: storage.subscriptions, secretBox, logger, metrics });
@@ -60,7 +66,15 @@ export function createProcessor(options: ProcessorOptions): Processor {
   const subscriptions = createSubscriptionCache(options.subscriptions);
   const rules = new SubscriptionRules();
   const pacer = new SubscriptionPacer({ maxInFlightPerSubscription: config.delivery.concurrencyPerSubscription });
-  const fanOut = createFanOut({ broker, subscriptions, rules, logger: logger.child({ component: 'fan-out' }) });
+  const fanOut = createFanOut({
+    broker,
+    subscriptions,
+    rules,
+    mergeBuffer: options.mergeBuffer,
+    maxMergedEvents: config.maxMergedEvents,
+    logger: logger.child({ component: 'fan-out' }),
+  });
+  const mergeFlush = createMergeFlush({ broker, buffer: options.mergeBuffer, logger: logger.child({ component: 'merge' }) });
   const attempts = createDeliveryAttempts({
     broker,
     subscriptions,
@@ -80,6 +94,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       consumers = [
         await broker.consume('events', fanOut, { concurrency: FAN_OUT_CONCURRENCY }),
         await broker.consume('deliveries', attempts, { concurrency: config.delivery.concurrency }),
+        await broker.consume('merges', mergeFlush, { concurrency: MERGE_FLUSH_CONCURRENCY }),
       ];
     },
     subscriptionChanged(change) {

@@ -56,13 +56,22 @@ export type ResultMessage =
     }
   | { v: 1; kind: 'subscription.disabled'; appId: string; subscriptionId: string; reason: string; at: string };
 
+/** A merge window's time is up (or it is full): deliver its events as one. */
+export interface MergeFlushMessage {
+  v: 1;
+  windowId: string;
+  subscriptionId: string;
+  appId: string;
+}
+
 /** The queues every broker adapter provides, and the message each carries. */
 export interface QueueMessages {
   events: EventMessage;
   deliveries: DeliveryMessage;
   results: ResultMessage;
+  merges: MergeFlushMessage;
 }
 
 export type QueueName = keyof QueueMessages;
 
-export const QUEUE_NAMES: readonly QueueName[] = ['events', 'deliveries', 'results'];
+export const QUEUE_NAMES: readonly QueueName[] = ['events', 'deliveries', 'results', 'merges'];

@@ -23,6 +23,8 @@ export interface HookgateConfig {
     /** Attempts in flight at once to one subscription, so a slow endpoint cannot take every slot. */
     concurrencyPerSubscription: number;
   };
+  /** A merge window holding this many events is delivered at once. */
+  maxMergedEvents: number;
   encryptionKey?: string;
   secretRotationGraceMs: number;
   idempotencyWindowMs: number;
@@ -81,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig
       concurrency: e.HOOKGATE_DELIVERY_CONCURRENCY,
       concurrencyPerSubscription: e.HOOKGATE_SUBSCRIPTION_CONCURRENCY,
     },
+    maxMergedEvents: e.HOOKGATE_MERGE_MAX_EVENTS,
     encryptionKey: e.HOOKGATE_ENCRYPTION_KEY,
     secretRotationGraceMs: e.HOOKGATE_SECRET_ROTATION_GRACE,
     idempotencyWindowMs: e.HOOKGATE_IDEMPOTENCY_WINDOW,

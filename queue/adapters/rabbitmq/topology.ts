@@ -82,6 +82,7 @@ export function brokerNames(prefix: string): BrokerNames {
       events: queue('events', exchanges.events),
       results: queue('results', exchanges.results),
       deliveries: queue('deliveries', ''),
+      merges: queue('merges', ''),
     },
   };
 }

@@ -1,0 +1,38 @@
+import type { EventEnvelope } from '../shared/types.js';
+import type { MessageBroker } from '../queue/ports/message-broker.js';
+
+export interface NewDelivery {
+  deliveryId: string;
+  appId: string;
+  subscriptionId: string;
+  /** What is sent (before any transform); its id is the delivery's event. */
+  envelope: EventEnvelope;
+  createdAt: string;
+  /** When the (latest) event was accepted, for publish-to-delivery latency. */
+  eventReceivedAt: string;
+  traceparent?: string;
+}
+
+/**
+ * Records a new delivery as scheduled and queues its first attempt, in that order, so the
+ * delivery is listed as pending before any attempt result can arrive for it.
+ */
+export async function scheduleDelivery(broker: MessageBroker, delivery: NewDelivery): Promise<void> {
+  const { deliveryId, appId, subscriptionId, envelope, createdAt } = delivery;
+  await broker.publish('results', {
+    v: 1,
+    kind: 'delivery.scheduled',
+    delivery: { id: deliveryId, appId, eventId: envelope.id, subscriptionId, createdAt },
+  });
+  await broker.publish('deliveries', {
+    v: 1,
+    deliveryId,
+    appId,
+    subscriptionId,
+    envelope,
+    attempt: 1,
+    createdAt,
+    eventReceivedAt: delivery.eventReceivedAt,
+    ...(delivery.traceparent !== undefined ? { traceparent: delivery.traceparent } : {}),
+  });
+}

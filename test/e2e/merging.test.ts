@@ -1,0 +1,80 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAppWithKey, eventually, type ApiClient } from '../support/api-client.js';
+import { startTestPlatform, type TestPlatform } from '../support/embedded-platform.js';
+import { TestReceiver } from '../support/receiver.js';
+
+interface MergedBody {
+  id: string;
+  type: string;
+  data: { orderId?: string; n: number };
+  merged?: { count: number; eventIds: string[] };
+}
+
+describe('embedded platform: merging events into one delivery', () => {
+  let platform: TestPlatform | undefined;
+  let receiver: TestReceiver | undefined;
+  afterEach(async () => {
+    await platform?.stop();
+    await receiver?.close();
+  });
+
+  async function setUp(env: Record<string, string> = {}): Promise<{ app: ApiClient; receiver: TestReceiver }> {
+    platform = await startTestPlatform(env);
+    receiver = await new TestReceiver().start();
+    return { app: (await createAppWithKey(platform.admin, 'shop')).client, receiver };
+  }
+
+  async function publish(app: ApiClient, events: { type: string; data: unknown }[]): Promise<string[]> {
+    const batch = await app.post('/v1/events:batch', { events });
+    expect(batch.status, JSON.stringify(batch.body)).toBe(202);
+    return batch.body.data.map((event: { id: string }) => event.id);
+  }
+
+  const bodies = (receiver: TestReceiver) => receiver.requests.map((request) => JSON.parse(request.body) as MergedBody);
+
+  it('delivers events with one merge key inside the window as one delivery, per key, in arrival order', async () => {
+    const { app, receiver } = await setUp();
+    const created = await app.post('/v1/subscriptions', {
+      url: receiver.url,
+      events: ['order.updated'],
+      merge: { key: 'data.orderId', windowMs: 500 },
+    });
+    expect(created.status).toBe(201);
+
+    const first = await publish(app, Array.from({ length: 10 }, (_, n) => ({ type: 'order.updated', data: { orderId: 'o-1', n } })));
+    const second = await publish(app, [
+      { type: 'order.updated', data: { orderId: 'o-2', n: 0 } },
+      { type: 'order.updated', data: { n: 99 } },
+      { type: 'order.updated', data: { orderId: 'o-2', n: 1 } },
+    ]);
+
+    await receiver.waitFor(3);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const received = bodies(receiver);
+    expect(received).toHaveLength(3);
+    const forOrder = (orderId: string) => received.find((body) => body.data.orderId === orderId)!;
+    expect(forOrder('o-1')).toMatchObject({ id: first[9], data: { orderId: 'o-1', n: 9 }, merged: { count: 10, eventIds: first } });
+    expect(forOrder('o-2')).toMatchObject({ id: second[2], data: { n: 1 }, merged: { count: 2, eventIds: [second[0], second[2]] } });
+    const alone = received.find((body) => body.data.orderId === undefined)!;
+    expect(alone).toEqual(expect.objectContaining({ id: second[1], data: { n: 99 } }));
+    expect(alone.merged).toBeUndefined();
+
+    const merged = received.find((body) => body.data.orderId === 'o-1')!;
+    const delivery = await eventually(async () => {
+      const list = await app.get(`/v1/deliveries?event=${merged.id}&status=succeeded`);
+      return list.body.data?.[0];
+    });
+    expect(receiver.requests.find((request) => JSON.parse(request.body).id === merged.id)!.headers['webhook-id']).toBe(delivery.id);
+  });
+
+  it('closes a window early once it holds HOOKGATE_MERGE_MAX_EVENTS events', async () => {
+    const { app, receiver } = await setUp({ HOOKGATE_MERGE_MAX_EVENTS: '3' });
+    await app.post('/v1/subscriptions', { url: receiver.url, events: ['order.updated'], merge: { key: 'data.orderId', windowMs: 5_000 } });
+    const started = Date.now();
+    const ids = await publish(app, Array.from({ length: 3 }, (_, n) => ({ type: 'order.updated', data: { orderId: 'o-1', n } })));
+
+    await receiver.waitFor(1, 3_000);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(bodies(receiver)[0]!.merged).toEqual({ count: 3, eventIds: ids });
+  });
+});
