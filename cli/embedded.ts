@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGatewayApp } from '../gateway/index.js';
+import { createEventPublisher } from '../gateway/services/index.js';
 import { createProcessor, createSqliteMergeBuffer } from '../processor/index.js';
 import { createEmbeddedBroker } from '../queue/adapters/embedded/index.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/messages.js';
@@ -8,6 +9,7 @@ import type { HookgateConfig } from '../shared/config/index.js';
 import { startHttpServer, type RunningServer } from '../shared/http/http-server.js';
 import type { Logger } from '../shared/logger.js';
 import { HookgateMetrics } from '../shared/metrics.js';
+import { SUBSCRIPTION_DISABLED_EVENT } from '../shared/webhooks/platform-events.js';
 import { KeyHasher } from '../shared/security/key-hash.js';
 import { SecretBox } from '../shared/security/secret-box.js';
 import { createSqliteStorage } from '../storage/adapters/sqlite/index.js';
@@ -57,7 +59,18 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
     ...sqlite,
     subscriptions: notifyingSubscriptionStore(sqlite.subscriptions, (change) => processor.subscriptionChanged(change)),
   };
-  const results = await startResultsConsumer({ broker, storage, logger: logger.child({ tier: 'storage' }) });
+  const platformEvents = createEventPublisher({ events: storage.events, broker, metrics, idempotencyWindowMs: config.idempotencyWindowMs });
+  const results = await startResultsConsumer({
+    broker,
+    storage,
+    logger: logger.child({ tier: 'storage' }),
+    endpointHealth: {
+      policy: config.endpointHealth,
+      async announce(appId, data, idempotencyKey) {
+        await platformEvents.publish({ appId, type: SUBSCRIPTION_DISABLED_EVENT, data, idempotencyKey });
+      },
+    },
+  });
   await processor.start();
 
   const app = createGatewayApp({

@@ -5,6 +5,7 @@ import { DELIVERY_STATUSES } from '../shared/types.js';
 import type { Consumer, MessageBroker } from '../queue/ports/message-broker.js';
 import { MESSAGE_SCHEMA_VERSION, type ResultMessage } from '../queue/messages.js';
 import type { Storage } from './ports/index.js';
+import { disableReason, type DisabledAnnouncer, type EndpointHealthPolicy } from './endpoint-health.js';
 
 const time = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be an RFC 3339 time');
 
@@ -48,6 +49,8 @@ const resultSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 
+type AttemptRecorded = Extract<ResultMessage, { kind: 'attempt.recorded' }>;
+
 /** Refuses, as unrecoverable, a message this code cannot read: a retry would read it no better. */
 function parseResult(body: unknown): ResultMessage {
   const header = (typeof body === 'object' && body !== null ? body : {}) as { v?: unknown; kind?: unknown };
@@ -63,14 +66,44 @@ function parseResult(body: unknown): ResultMessage {
   return parsed.data as ResultMessage;
 }
 
+/** What a result may lead to beyond the stores: disabling a failing endpoint, and telling its app. */
+export interface EndpointHealthRules {
+  policy: EndpointHealthPolicy;
+  announce: DisabledAnnouncer;
+}
+
+/** Disables the subscription, unless it is already disabled or the app changed it after `at`, and announces it. */
+async function disable(storage: Storage, rules: EndpointHealthRules | undefined, target: { appId: string; subscriptionId: string; reason: string; at: string }): Promise<void> {
+  const subscription = await storage.subscriptions.get(target.subscriptionId, target.appId);
+  if (subscription === null || !subscription.enabled || Date.parse(subscription.updatedAt) > Date.parse(target.at)) return;
+  await storage.subscriptions.update(target.subscriptionId, target.appId, { enabled: false, disabledReason: target.reason }, target.at);
+  await rules?.announce(
+    target.appId,
+    { subscriptionId: target.subscriptionId, url: subscription.url, reason: target.reason, disabledAt: target.at },
+    `subscription-disabled:${target.subscriptionId}:${target.at}`,
+  );
+}
+
+/** Counts a delivery that ended against its endpoint, and disables the endpoint once the policy says so. */
+async function trackEndpoint(storage: Storage, rules: EndpointHealthRules | undefined, result: AttemptRecorded): Promise<void> {
+  const { status } = result.outcome;
+  if (rules === undefined || (status !== 'succeeded' && status !== 'dead')) return;
+  const { subscriptionId, appId } = result.delivery;
+  const health = await storage.subscriptions.recordOutcome(subscriptionId, appId, status, result.attempt.at);
+  const reason = health && status === 'dead' ? disableReason(health, rules.policy, Date.parse(result.attempt.at)) : null;
+  if (reason !== null) await disable(storage, rules, { appId, subscriptionId, reason, at: result.attempt.at });
+}
+
 /**
  * Applies one result from the processor to the stores. Every kind is idempotent, so a
- * redelivered message is harmless. A `subscription.disabled` older than the subscription's
- * last change is skipped: the app changed it since (re-enabled it, say), and that wins.
+ * redelivered message is harmless (the endpoint's run of dead deliveries may count one twice).
+ * A `subscription.disabled` older than the subscription's last change is skipped: the app
+ * changed it since (re-enabled it, say), and that wins. With `rules`, deliveries that ended
+ * count towards the endpoint's health, and a disabled subscription is announced to its app.
  *
  * @throws UnrecoverableError for an unknown schema version or kind, or a malformed message.
  */
-export async function applyResult(storage: Storage, message: ResultMessage): Promise<void> {
+export async function applyResult(storage: Storage, message: ResultMessage, rules?: EndpointHealthRules): Promise<void> {
   const result = parseResult(message);
   switch (result.kind) {
     case 'delivery.scheduled':
@@ -78,13 +111,11 @@ export async function applyResult(storage: Storage, message: ResultMessage): Pro
       return;
     case 'attempt.recorded':
       await storage.deliveries.recordAttempt(result.delivery, result.attempt, result.outcome);
+      await trackEndpoint(storage, rules, result);
       return;
-    case 'subscription.disabled': {
-      const subscription = await storage.subscriptions.get(result.subscriptionId, result.appId);
-      if (subscription === null || Date.parse(subscription.updatedAt) > Date.parse(result.at)) return;
-      await storage.subscriptions.update(result.subscriptionId, result.appId, { enabled: false, disabledReason: result.reason }, result.at);
+    case 'subscription.disabled':
+      await disable(storage, rules, result);
       return;
-    }
   }
 }
 
@@ -94,6 +125,8 @@ export interface ResultsConsumerOptions {
   logger: Logger;
   /** Results applied at the same time; default 4. */
   concurrency?: number;
+  /** Disable failing endpoints and announce it; without, results only fill the stores. */
+  endpointHealth?: EndpointHealthRules;
 }
 
 /**
@@ -112,7 +145,7 @@ export function startResultsConsumer(options: ResultsConsumerOptions): Promise<C
     'results',
     async function applyResultMessage(message) {
       try {
-        await applyResult(storage, message.body);
+        await applyResult(storage, message.body, options.endpointHealth);
       } catch (error) {
         const level = error instanceof UnrecoverableError ? 'error' : 'warn';
         logger[level]({ err: error, messageId: message.id, deliveryCount: message.deliveryCount }, 'could not apply a result message');

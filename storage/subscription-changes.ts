@@ -20,6 +20,7 @@ export function notifyingSubscriptionStore(store: SubscriptionStore, onChange: (
     list: (scope, page) => store.list(scope, page),
     listEnabled: (appId) => store.listEnabled(appId),
     getSecrets: (id) => store.getSecrets(id),
+    recordOutcome: (id, appId, outcome, at) => store.recordOutcome(id, appId, outcome, at),
     async create(subscription, secrets) {
       await store.create(subscription, secrets);
       onChange({ subscriptionId: subscription.id, appId: subscription.appId });

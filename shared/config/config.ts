@@ -23,6 +23,8 @@ export interface HookgateConfig {
     /** Attempts in flight at once to one subscription, so a slow endpoint cannot take every slot. */
     concurrencyPerSubscription: number;
   };
+  /** When a failing endpoint's subscription is disabled: dead deliveries in a row, or time failing. */
+  endpointHealth: { maxConsecutiveDead: number; maxFailingMs: number };
   /** A merge window holding this many events is delivered at once. */
   maxMergedEvents: number;
   encryptionKey?: string;
@@ -83,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig
       concurrency: e.HOOKGATE_DELIVERY_CONCURRENCY,
       concurrencyPerSubscription: e.HOOKGATE_SUBSCRIPTION_CONCURRENCY,
     },
+    endpointHealth: { maxConsecutiveDead: e.HOOKGATE_DISABLE_AFTER_DEAD, maxFailingMs: e.HOOKGATE_DISABLE_AFTER_FAILING },
     maxMergedEvents: e.HOOKGATE_MERGE_MAX_EVENTS,
     encryptionKey: e.HOOKGATE_ENCRYPTION_KEY,
     secretRotationGraceMs: e.HOOKGATE_SECRET_ROTATION_GRACE,

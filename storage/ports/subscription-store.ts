@@ -15,6 +15,13 @@ export type SubscriptionPatch = Partial<
   >
 >;
 
+/** How a subscription's endpoint has fared lately: the run of dead deliveries since the last success. */
+export interface EndpointHealth {
+  consecutiveDead: number;
+  /** When the current run of dead deliveries began; absent after a success. */
+  failingSince?: string;
+}
+
 export interface SubscriptionStore {
   create(subscription: Subscription, secrets: EncryptedSecrets): Promise<void>;
   get(id: string, scope: TenantScope): Promise<Subscription | null>;
@@ -27,6 +34,11 @@ export interface SubscriptionStore {
    */
   update(id: string, scope: TenantScope, patch: SubscriptionPatch, updatedAt: string): Promise<Subscription | null>;
   delete(id: string, scope: TenantScope): Promise<boolean>;
+  /**
+   * Counts a delivery that ended (`succeeded` resets the run, `dead` extends it) without
+   * touching `updatedAt`. Returns the health after it, or null when the subscription is gone.
+   */
+  recordOutcome(id: string, appId: string, outcome: 'succeeded' | 'dead', at: string): Promise<EndpointHealth | null>;
   getSecrets(id: string): Promise<EncryptedSecrets | null>;
   setSecrets(id: string, secrets: EncryptedSecrets, updatedAt: string): Promise<void>;
 }

@@ -7,7 +7,7 @@ import type { Storage } from '../ports/index.js';
 export const STORAGE_METHODS = {
   apps: ['create', 'get', 'list', 'delete'],
   apiKeys: ['create', 'findByHash', 'list', 'delete'],
-  subscriptions: ['create', 'get', 'list', 'listEnabled', 'update', 'delete', 'getSecrets', 'setSecrets'],
+  subscriptions: ['create', 'get', 'list', 'listEnabled', 'update', 'delete', 'recordOutcome', 'getSecrets', 'setSecrets'],
   events: ['insert', 'markQueued', 'get', 'list'],
   deliveries: ['recordScheduled', 'recordAttempt', 'markRetrying', 'get', 'list'],
 } as const satisfies { [A in Aggregate]: readonly (keyof Storage[A])[] };

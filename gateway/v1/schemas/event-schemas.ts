@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventTypeError } from '../../../shared/webhooks/event-pattern.js';
+import { PLATFORM_EVENT_PREFIX } from '../../../shared/webhooks/platform-events.js';
 import { deliverySchema } from './delivery-schemas.js';
 import { appIdQueryShape, idParam, pageOf, pageQueryShape, timestamp, timestampInput } from './common-schemas.js';
 
@@ -10,8 +11,9 @@ const eventType = z
   .superRefine((type, ctx) => {
     const error = eventTypeError(type);
     if (error !== null) ctx.addIssue({ code: 'custom', message: error });
+    else if (type.startsWith(PLATFORM_EVENT_PREFIX)) ctx.addIssue({ code: 'custom', message: `"${PLATFORM_EVENT_PREFIX}" types are the platform's own` });
   })
-  .meta({ description: 'Dot-separated words, e.g. order.paid' });
+  .meta({ description: `Dot-separated words, e.g. order.paid; types starting "${PLATFORM_EVENT_PREFIX}" are reserved` });
 
 export const eventPublishSchema = z
   .object({

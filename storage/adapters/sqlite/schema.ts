@@ -112,4 +112,14 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'subscription endpoint health',
+    up(sql) {
+      sql(`
+        ALTER TABLE subscriptions ADD COLUMN consecutive_dead INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE subscriptions ADD COLUMN failing_since TEXT;
+      `);
+    },
+  },
 ];

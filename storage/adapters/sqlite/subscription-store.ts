@@ -172,6 +172,23 @@ export function createSqliteSubscriptionStore(handle: SqliteHandle): Subscriptio
       });
     },
 
+    recordOutcome(id, appId, outcome, at) {
+      return handle.transaction('record a delivery outcome', () => {
+        const change =
+          outcome === 'succeeded'
+            ? handle.statement('UPDATE subscriptions SET consecutive_dead = 0, failing_since = NULL WHERE id = ? AND app_id = ?').run(id, appId)
+            : handle
+                .statement('UPDATE subscriptions SET consecutive_dead = consecutive_dead + 1, failing_since = COALESCE(failing_since, ?) WHERE id = ? AND app_id = ?')
+                .run(at, id, appId);
+        if (change.changes === 0) return null;
+        const row = handle.statement('SELECT consecutive_dead, failing_since FROM subscriptions WHERE id = ?').get(id) as {
+          consecutive_dead: number;
+          failing_since: string | null;
+        };
+        return { consecutiveDead: row.consecutive_dead, ...(row.failing_since !== null ? { failingSince: row.failing_since } : {}) };
+      });
+    },
+
     getSecrets(id) {
       return handle.run('read subscription secrets', () => {
         const row = handle

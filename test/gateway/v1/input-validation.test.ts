@@ -58,6 +58,7 @@ const cases: InvalidCase[] = [
     paths: ['merge.windowMs', 'rateLimit.perSecond'],
   },
   { name: 'event type with a space', method: 'POST', path: '/v1/events', body: { type: 'order paid', data: {} }, status: 422, slug: 'validation', paths: ['type'] },
+  { name: "an event type in the platform's own namespace", method: 'POST', path: '/v1/events', body: { type: 'hookgate.subscription.disabled', data: {} }, status: 422, slug: 'validation', paths: ['type'] },
   { name: 'event without data', method: 'POST', path: '/v1/events', body: { type: 'order.paid' }, status: 422, slug: 'validation', paths: ['data'] },
   { name: 'event with a bad occurredAt', method: 'POST', path: '/v1/events', body: { type: 'order.paid', data: {}, occurredAt: 'yesterday' }, status: 422, slug: 'validation', paths: ['occurredAt'] },
   { name: 'bad JSON event', method: 'POST', path: '/v1/events', body: '{type: order.paid}', status: 400, slug: 'malformed-request', paths: ['(body)'] },

@@ -100,6 +100,18 @@ export function describeSubscriptionsContract(context: ContractContext): void {
       expect(enabled).toStrictEqual({ ...subscription, updatedAt: at(2) });
     });
 
+    it('counts dead deliveries in a row per endpoint, resets on a success, and leaves updatedAt alone', async () => {
+      const subscription = aSubscription(app.id);
+      await storage.subscriptions.create(subscription, { current: 'enc' });
+      expect(await storage.subscriptions.recordOutcome(subscription.id, app.id, 'dead', at(1_000))).toEqual({ consecutiveDead: 1, failingSince: at(1_000) });
+      expect(await storage.subscriptions.recordOutcome(subscription.id, app.id, 'dead', at(2_000))).toEqual({ consecutiveDead: 2, failingSince: at(1_000) });
+      expect(await storage.subscriptions.recordOutcome(subscription.id, app.id, 'succeeded', at(3_000))).toEqual({ consecutiveDead: 0 });
+      expect(await storage.subscriptions.recordOutcome(subscription.id, app.id, 'dead', at(4_000))).toEqual({ consecutiveDead: 1, failingSince: at(4_000) });
+      expect(await storage.subscriptions.recordOutcome(subscription.id, other.id, 'dead', at(5_000))).toBeNull();
+      expect(await storage.subscriptions.recordOutcome(newId('subscription'), app.id, 'dead', at(5_000))).toBeNull();
+      expect(await storage.subscriptions.get(subscription.id, app.id)).toEqual(subscription);
+    });
+
     it('deletes a subscription for its app; a second delete finds nothing', async () => {
       const subscription = aSubscription(app.id);
       await storage.subscriptions.create(subscription, { current: 'enc' });
