@@ -10,6 +10,7 @@ import { TransformError } from '../shared/webhooks/payload-transform.js';
 import type { SubscriptionReader } from './subscription-cache.js';
 import type { SubscriptionPacer } from './subscription-pacer.js';
 import type { SubscriptionRules } from './subscription-rules.js';
+import { mergedOf } from './schedule-delivery.js';
 import { parseRetryAfter, retryDelayMs, type RetryPolicy } from './retry-policy.js';
 import type { WebhookResponse, WebhookSender } from './sender/webhook-sender.js';
 import { activeSigningSecrets, buildWebhookRequest } from './webhook-request.js';
@@ -171,6 +172,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       eventId: message.envelope.id,
       subscriptionId: message.subscriptionId,
       createdAt: message.createdAt,
+      ...mergedOf(message.envelope),
     };
     const subscription = await subscriptions.get(message.subscriptionId, message.appId);
     if (subscription === null) {

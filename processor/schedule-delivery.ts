@@ -13,6 +13,11 @@ export interface NewDelivery {
   traceparent?: string;
 }
 
+/** The merged events a delivery's ref names, when its envelope is a merged one. */
+export function mergedOf(envelope: EventEnvelope): { mergedEventIds?: string[] } {
+  return envelope.merged ? { mergedEventIds: envelope.merged.eventIds } : {};
+}
+
 /**
  * Records a new delivery as scheduled and queues its first attempt, in that order, so the
  * delivery is listed as pending before any attempt result can arrive for it.
@@ -22,7 +27,7 @@ export async function scheduleDelivery(broker: MessageBroker, delivery: NewDeliv
   await broker.publish('results', {
     v: 1,
     kind: 'delivery.scheduled',
-    delivery: { id: deliveryId, appId, eventId: envelope.id, subscriptionId, createdAt },
+    delivery: { id: deliveryId, appId, eventId: envelope.id, subscriptionId, createdAt, ...mergedOf(envelope) },
   });
   await broker.publish('deliveries', {
     v: 1,

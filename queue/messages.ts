@@ -1,4 +1,4 @@
-import type { Attempt, Delivery, DeliveryStatus, EventEnvelope } from '../shared/types.js';
+import type { Attempt, DeliveryRef, DeliveryStatus, EventEnvelope } from '../shared/types.js';
 
 /**
  * What travels between tiers. Every message carries `v`, the schema version, so a consumer
@@ -42,7 +42,7 @@ export interface DeliveryMessage {
   pacedFor?: string;
 }
 
-export type DeliveryRef = Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt'>;
+export type { DeliveryRef } from '../shared/types.js';
 
 /** Results the processor publishes for the storage tier (and anyone else listening). */
 export type ResultMessage =

@@ -90,7 +90,12 @@ export interface Delivery {
   updatedAt: string;
   nextAttemptAt?: string;
   lastError?: string;
+  /** For a merged delivery: every event it carries, in arrival order (`eventId` is the latest). */
+  mergedEventIds?: string[];
 }
+
+/** What identifies a delivery when it is recorded: fixed when it is created. */
+export type DeliveryRef = Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt' | 'mergedEventIds'>;
 
 export interface Attempt {
   id: string;

@@ -15,6 +15,7 @@ const deliveryRef = z.object({
   eventId: z.string().min(1),
   subscriptionId: z.string().min(1),
   createdAt: time,
+  mergedEventIds: z.array(z.string().min(1)).min(1).optional(),
 });
 
 const resultSchema = z.discriminatedUnion('kind', [

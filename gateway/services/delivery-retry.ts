@@ -43,7 +43,9 @@ export function createDeliveryRetrier(options: DeliveryRetrierOptions): Delivery
           deliveryId: retrying.id,
           appId: retrying.appId,
           subscriptionId: retrying.subscriptionId,
-          envelope: envelopeOf(event),
+          envelope: retrying.mergedEventIds
+            ? { ...envelopeOf(event), merged: { count: retrying.mergedEventIds.length, eventIds: retrying.mergedEventIds } }
+            : envelopeOf(event),
           attempt: retrying.attemptCount + 1,
           createdAt: retrying.createdAt,
           eventReceivedAt: event.receivedAt,

@@ -1,4 +1,4 @@
-import type { Attempt, Delivery, DeliveryStatus, DeliveryWithAttempts } from '../../shared/types.js';
+import type { Attempt, Delivery, DeliveryRef, DeliveryStatus, DeliveryWithAttempts } from '../../shared/types.js';
 import type { Page, PageRequest, TenantScope } from './page.js';
 
 export interface DeliveryQuery {
@@ -16,14 +16,14 @@ export interface DeliveryOutcome {
 
 export interface DeliveryStore {
   /** Creates the delivery as `pending`; a repeat with the same id changes nothing. */
-  recordScheduled(delivery: Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt'>): Promise<void>;
+  recordScheduled(delivery: DeliveryRef): Promise<void>;
   /**
    * Stores the attempt (a repeat with the same attempt id changes nothing) and moves the
    * delivery to `outcome` unless a later attempt was already recorded. Creates the
    * delivery when its scheduling record has not arrived yet (results may arrive out of order).
    */
   recordAttempt(
-    delivery: Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt'>,
+    delivery: DeliveryRef,
     attempt: Attempt,
     outcome: DeliveryOutcome,
   ): Promise<void>;

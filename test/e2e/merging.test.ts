@@ -77,4 +77,39 @@ describe('embedded platform: merging events into one delivery', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(bodies(receiver)[0]!.merged).toEqual({ count: 3, eventIds: ids });
   });
+
+  it('retries a dead merged delivery with the same merged body and webhook-id', async () => {
+    const { app, receiver } = await setUp({ HOOKGATE_RETRY_SCHEDULE: '50ms' });
+    receiver.respond = (_request, index) => (index < 2 ? { status: 500 } : { status: 200 });
+    await app.post('/v1/subscriptions', { url: receiver.url, events: ['order.updated'], merge: { key: 'data.orderId', windowMs: 200 } });
+    const ids = await publish(app, Array.from({ length: 3 }, (_, n) => ({ type: 'order.updated', data: { orderId: 'o-1', n } })));
+
+    const dead = await eventually(async () => (await app.get('/v1/deliveries?status=dead')).body.data[0]);
+    expect(dead).toMatchObject({ eventId: ids[2], mergedEventIds: ids });
+    expect((await app.post(`/v1/deliveries/${dead.id}/retry`)).status).toBe(202);
+    await receiver.waitFor(3);
+    const [first, , retried] = receiver.requests;
+    expect(JSON.parse(retried!.body)).toEqual(JSON.parse(first!.body));
+    expect(JSON.parse(retried!.body).merged).toEqual({ count: 3, eventIds: ids });
+    expect(retried!.headers['webhook-id']).toBe(dead.id);
+  });
+
+  it('merges a replay like a first delivery, and sends it to no subscription but the replayed one', async () => {
+    const { app, receiver } = await setUp();
+    const merging = await app.post('/v1/subscriptions', { url: `${receiver.url}/merged`, events: ['order.updated'], merge: { key: 'data.orderId', windowMs: 200 } });
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const ids = await publish(app, Array.from({ length: 4 }, (_, n) => ({ type: 'order.updated', data: { orderId: 'o-1', n } })));
+    await receiver.waitFor(1);
+    const later = await app.post('/v1/subscriptions', { url: `${receiver.url}/later`, events: ['order.updated'] });
+    expect(later.status).toBe(201);
+
+    expect((await app.post(`/v1/subscriptions/${merging.body.id}/replay`, { since })).status).toBe(202);
+    await receiver.waitFor(2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.requests.map((request) => request.path)).toEqual(['/merged', '/merged']);
+    const [original, replayed] = bodies(receiver);
+    expect(replayed!.merged).toEqual({ count: 4, eventIds: ids });
+    expect(replayed).toEqual(original);
+    expect(receiver.requests[1]!.headers['webhook-id']).not.toBe(receiver.requests[0]!.headers['webhook-id']);
+  });
 });

@@ -17,6 +17,7 @@ export const deliverySchema = z.object({
   updatedAt: timestamp,
   nextAttemptAt: timestamp.optional(),
   lastError: z.string().optional(),
+  mergedEventIds: z.array(z.string()).optional().meta({ description: 'For a merged delivery: every event it carries, in arrival order; eventId is the latest' }),
 });
 export const deliveryPageSchema = pageOf(deliverySchema);
 

@@ -1,4 +1,4 @@
-import type { Attempt, Delivery, DeliveryStatus } from '../../../shared/types.js';
+import type { Attempt, Delivery, DeliveryRef, DeliveryStatus } from '../../../shared/types.js';
 import type { DeliveryStore } from '../../ports/index.js';
 import type { SqliteHandle } from './database.js';
 import { pageQuery, toPage, Where } from './rows.js';
@@ -14,6 +14,7 @@ interface DeliveryRow {
   updated_at: string;
   next_attempt_at: string | null;
   last_error: string | null;
+  merged_event_ids: string | null;
 }
 
 interface AttemptRow {
@@ -27,9 +28,8 @@ interface AttemptRow {
   response_body: string | null;
 }
 
-type DeliveryRef = Pick<Delivery, 'id' | 'appId' | 'eventId' | 'subscriptionId' | 'createdAt'>;
 
-const COLUMNS = 'id, app_id, event_id, subscription_id, status, attempt_count, created_at, updated_at, next_attempt_at, last_error';
+const COLUMNS = 'id, app_id, event_id, subscription_id, status, attempt_count, created_at, updated_at, next_attempt_at, last_error, merged_event_ids';
 
 function toDelivery(row: DeliveryRow): Delivery {
   return {
@@ -43,6 +43,7 @@ function toDelivery(row: DeliveryRow): Delivery {
     updatedAt: row.updated_at,
     ...(row.next_attempt_at !== null ? { nextAttemptAt: row.next_attempt_at } : {}),
     ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+    ...(row.merged_event_ids !== null ? { mergedEventIds: JSON.parse(row.merged_event_ids) as string[] } : {}),
   };
 }
 
@@ -75,10 +76,19 @@ export function createSqliteDeliveryStore(handle: SqliteHandle): DeliveryStore {
   function ensureDelivery(delivery: DeliveryRef): boolean {
     const inserted = handle
       .statement(
-        `INSERT OR IGNORE INTO deliveries (id, app_id, event_id, subscription_id, status, attempt_count, created_at, updated_at)
-         SELECT ?, ?, ?, ?, 'pending', 0, ?, ? WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?)`,
+        `INSERT OR IGNORE INTO deliveries (id, app_id, event_id, subscription_id, status, attempt_count, created_at, updated_at, merged_event_ids)
+         SELECT ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM apps WHERE id = ?)`,
       )
-      .run(delivery.id, delivery.appId, delivery.eventId, delivery.subscriptionId, delivery.createdAt, delivery.createdAt, delivery.appId);
+      .run(
+        delivery.id,
+        delivery.appId,
+        delivery.eventId,
+        delivery.subscriptionId,
+        delivery.createdAt,
+        delivery.createdAt,
+        delivery.mergedEventIds ? JSON.stringify(delivery.mergedEventIds) : null,
+        delivery.appId,
+      );
     return inserted.changes > 0 || readRow(delivery.id, undefined) !== undefined;
   }
 

@@ -122,4 +122,11 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'merged deliveries remember their events',
+    up(sql) {
+      sql('ALTER TABLE deliveries ADD COLUMN merged_event_ids TEXT;');
+    },
+  },
 ];

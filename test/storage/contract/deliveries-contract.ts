@@ -27,6 +27,16 @@ export function describeDeliveriesContract(context: ContractContext): void {
       });
     });
 
+    it('keeps the events of a merged delivery, in order, whichever result creates it', async () => {
+      const scheduled = { ...aDeliveryRef(app.id), mergedEventIds: [newId('event'), newId('event'), newId('event')] };
+      await storage.deliveries.recordScheduled(scheduled);
+      expect(await storage.deliveries.get(scheduled.id, app.id)).toMatchObject({ mergedEventIds: scheduled.mergedEventIds });
+      const attemptedFirst = { ...aDeliveryRef(app.id), mergedEventIds: [newId('event'), newId('event')] };
+      await storage.deliveries.recordAttempt(attemptedFirst, anAttempt(attemptedFirst.id, 1), { status: 'succeeded' });
+      const [listed] = (await storage.deliveries.list(app.id, { eventId: attemptedFirst.eventId }, { limit: 10 })).data;
+      expect(listed).toMatchObject({ id: attemptedFirst.id, mergedEventIds: attemptedFirst.mergedEventIds });
+    });
+
     it('moves the delivery through its attempts and returns them in order', async () => {
       const ref = aDeliveryRef(app.id);
       await storage.deliveries.recordScheduled(ref);
