@@ -135,8 +135,9 @@ export class QueueFile {
     });
   }
 
+  /** Messages waiting, ready or delayed; those in a handler's hands are not waiting (RabbitMQ's "ready" count agrees). */
   depth(queue: string): number {
-    return (this.#statement('SELECT COUNT(*) AS n FROM messages WHERE queue = ?').get(queue) as { n: number }).n;
+    return (this.#statement('SELECT COUNT(*) AS n FROM messages WHERE queue = ? AND in_hand = 0').get(queue) as { n: number }).n;
   }
 
   deadLetters(queue: string, limit: number): DeadRow[] {
