@@ -1,20 +1,25 @@
 import { parseArgs } from 'node:util';
 import { bareLoop, embeddedRun } from './end-to-end.js';
+import { fanOutRun } from './fan-out.js';
 import { LatencyReceiver } from './latency-receiver.js';
 import { printTable } from './stats.js';
 
 /**
- * `npm run bench [-- --events N --concurrency C]`: end-to-end delivery throughput and
- * publish-to-receipt latency of the embedded platform, beside a bare sign-and-POST loop to the
- * same receiver measured in the same run. Figures are ratios to that baseline, not absolutes.
+ * `npm run bench [-- --events N --concurrency C --suite end-to-end|fan-out|all]`:
+ * - end-to-end: delivery throughput and publish-to-receipt latency of the embedded platform;
+ * - fan-out: one event to 1, 10, 100 and 1,000 matching subscriptions with filters;
+ * each beside a bare sign-and-POST loop to the same receiver measured in the same run.
+ * Figures are ratios to that baseline, not absolutes.
  */
 const { values } = parseArgs({
   options: {
     events: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '32' },
+    suite: { type: 'string', default: 'all' },
   },
 });
 const options = { events: Number(values.events), concurrency: Number(values.concurrency) };
+const suites = values.suite === 'all' ? ['end-to-end', 'fan-out'] : [values.suite];
 
 const receiver = new LatencyReceiver();
 const url = await receiver.start();
@@ -22,14 +27,19 @@ try {
   // A short warm-up of both paths so JIT and connection set-up do not count.
   await bareLoop(receiver, url, { events: 200, concurrency: options.concurrency });
   await embeddedRun(receiver, url, { events: 200, concurrency: options.concurrency });
-
   const baseline = await bareLoop(receiver, url, options);
-  const embedded = await embeddedRun(receiver, url, options);
-  printTable(
-    `end to end: ${options.events} events, ${options.concurrency} concurrent publishers, node ${process.version}`,
-    baseline,
-    [embedded],
-  );
+  const title = `${options.events} deliveries, ${options.concurrency} concurrent publishers, node ${process.version}`;
+
+  if (suites.includes('end-to-end')) {
+    printTable(`end to end: ${title}`, baseline, [await embeddedRun(receiver, url, options)]);
+  }
+  if (suites.includes('fan-out')) {
+    const runs = [];
+    for (const subscriptions of [1, 10, 100, 1000]) {
+      runs.push(await fanOutRun(receiver, url.replace(/\/hook$/, '/fan'), { subscriptions, deliveries: options.events, concurrency: options.concurrency }));
+    }
+    printTable(`fan-out (deliveries per second; latency to the last subscription's receipt): ${title}`, baseline, runs);
+  }
 } finally {
   await receiver.close();
 }

@@ -197,7 +197,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
     }
 
     const reserved = message.pacedFor !== undefined ? Date.parse(message.pacedFor) : undefined;
-    const admission = pacer.admit(subscription.id, subscription.rateLimit?.perSecond, reserved);
+    const admission = await pacer.admit(subscription.id, subscription.rateLimit?.perSecond, reserved);
     if (!admission.go) {
       const { pacedFor: _previous, ...unpaced } = message;
       const paced = admission.rateSlot !== undefined ? { ...unpaced, pacedFor: new Date(admission.rateSlot).toISOString() } : unpaced;

@@ -1,5 +1,5 @@
 export interface PacerOptions {
-  /** Attempts in flight at once to one subscription; more wait their turn in the queue. */
+  /** Attempts in flight at once to one subscription; more wait their turn. */
   maxInFlightPerSubscription: number;
 }
 
@@ -18,9 +18,13 @@ export interface Deferred {
 
 interface Lane {
   inFlight: number;
-  /** The next free start time under the subscription's rate limit. */
+  /** Attempts waiting in this process for a place in the lane, first come first served. */
+  waiting: (() => void)[];
+  /** The next free start time under the subscription's rate limit: the reservation book. */
   nextRateSlot: number;
-  /** The latest start time handed to an attempt deferred because the lane was full. */
+  /** When the latest rate-limited attempt started (or will): starts are never closer than the rate's interval. */
+  lastRateStart: number;
+  /** The latest start time handed to an attempt sent back to the queue because the lane was full. */
   busyHorizon: number;
   /** Smoothed attempt duration, to estimate when a full lane frees a place. */
   averageMs: number;
@@ -28,16 +32,20 @@ interface Lane {
 
 /** Reservations are honoured when they come back this early (timers and queues are not exact). */
 const SLOT_TOLERANCE_MS = 25;
-const INITIAL_AVERAGE_MS = 200;
+const INITIAL_AVERAGE_MS = 50;
 const SMOOTHING = 0.2;
+/** However slow a lane, an attempt sent back to the queue looks again within this long. */
+const MAX_DEFERRAL_MS = 10_000;
 
 /**
  * Paces attempts per subscription, so one endpoint neither receives more than its
  * `rateLimit.perSecond` nor, by being slow, takes every delivery slot of the processor (no
- * head-of-line blocking across subscriptions). An attempt that may not go now is given a
- * start time ahead (a reservation) and goes back to the queue until then; spacing the
- * reservations means each waits once rather than spinning. State is per process: with several
- * processor replicas each paces its own share.
+ * head-of-line blocking across subscriptions). A full lane keeps half as many attempts waiting
+ * in this process as it has places (so one lane holds at most 1.5 times its places of the
+ * processor's delivery slots); beyond that an attempt goes back to the queue with a start
+ * time ahead, spaced by the lane's pace so that each waits about once rather than spinning.
+ * Rate-limited attempts reserve their start slot the same way. State is per process: with
+ * several processor replicas each paces its own share.
  */
 export class SubscriptionPacer {
   readonly #lanes = new Map<string, Lane>();
@@ -50,35 +58,45 @@ export class SubscriptionPacer {
   /**
    * @param reservedSlot the rate slot this attempt reserved when it was deferred before, if any.
    */
-  admit(subscriptionId: string, perSecond: number | undefined, reservedSlot: number | undefined, now = Date.now()): Admitted | Deferred {
+  async admit(subscriptionId: string, perSecond: number | undefined, reservedSlot: number | undefined, now = Date.now()): Promise<Admitted | Deferred> {
     const lane = this.#lane(subscriptionId, now);
-    if (lane.inFlight >= this.#options.maxInFlightPerSubscription) {
-      // A full lane frees a place about every average duration / places.
-      lane.busyHorizon = Math.max(now, lane.busyHorizon) + lane.averageMs / this.#options.maxInFlightPerSubscription;
-      return { go: false, delayMs: lane.busyHorizon - now };
+    const places = this.#options.maxInFlightPerSubscription;
+    if (lane.inFlight >= places && lane.waiting.length >= Math.max(1, Math.floor(places / 2))) {
+      lane.busyHorizon = Math.max(now, lane.busyHorizon) + lane.averageMs / places;
+      return { go: false, delayMs: Math.min(lane.busyHorizon - now, MAX_DEFERRAL_MS) };
     }
-    const hasReservation = reservedSlot !== undefined && reservedSlot <= now + SLOT_TOLERANCE_MS;
-    if (perSecond !== undefined && !hasReservation) {
+    if (perSecond !== undefined) {
       const interval = 1000 / perSecond;
-      const slot = Math.max(now, lane.nextRateSlot);
-      lane.nextRateSlot = slot + interval;
-      if (slot > now + SLOT_TOLERANCE_MS) return { go: false, delayMs: slot - now, rateSlot: slot };
+      const hasReservation = reservedSlot !== undefined && reservedSlot <= now + SLOT_TOLERANCE_MS;
+      if (!hasReservation) {
+        const slot = Math.max(now, lane.nextRateSlot);
+        lane.nextRateSlot = slot + interval;
+        if (slot > now + SLOT_TOLERANCE_MS) return { go: false, delayMs: slot - now, rateSlot: slot };
+      }
+      // Queues and timers bunch attempts that come back late: space the actual starts too.
+      const start = Math.max(now, lane.lastRateStart + interval);
+      lane.lastRateStart = start;
+      if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
     }
-    lane.inFlight += 1;
-    return {
-      go: true,
-      done: (durationMs) => {
-        lane.inFlight -= 1;
-        lane.averageMs += SMOOTHING * (durationMs - lane.averageMs);
-        if (lane.inFlight === 0 && lane.nextRateSlot <= Date.now() && lane.busyHorizon <= Date.now()) this.#lanes.delete(subscriptionId);
-      },
-    };
+    if (lane.inFlight >= places) await new Promise<void>((resolve) => lane.waiting.push(resolve));
+    else lane.inFlight += 1;
+    return { go: true, done: (durationMs) => this.#done(subscriptionId, lane, durationMs) };
+  }
+
+  #done(subscriptionId: string, lane: Lane, durationMs: number): void {
+    lane.averageMs += SMOOTHING * (durationMs - lane.averageMs);
+    const next = lane.waiting.shift();
+    // The place passes straight to the next waiter, so inFlight stays as it is.
+    if (next !== undefined) return next();
+    lane.inFlight -= 1;
+    const now = Date.now();
+    if (lane.inFlight === 0 && lane.nextRateSlot <= now && lane.lastRateStart <= now) this.#lanes.delete(subscriptionId);
   }
 
   #lane(subscriptionId: string, now: number): Lane {
     let lane = this.#lanes.get(subscriptionId);
     if (lane === undefined) {
-      lane = { inFlight: 0, nextRateSlot: now, busyHorizon: now, averageMs: INITIAL_AVERAGE_MS };
+      lane = { inFlight: 0, waiting: [], nextRateSlot: now, lastRateStart: -Infinity, busyHorizon: now, averageMs: INITIAL_AVERAGE_MS };
       this.#lanes.set(subscriptionId, lane);
     }
     return lane;

@@ -50,11 +50,11 @@ export const envSchema = z
     HOOKGATE_DELIVERY_TIMEOUT: duration.prefault('15s'),
     HOOKGATE_CONNECT_TIMEOUT: duration.prefault('5s'),
     HOOKGATE_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1024).default(64 * 1024),
-    HOOKGATE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+    HOOKGATE_DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(128),
     HOOKGATE_DISABLE_AFTER_DEAD: z.coerce.number().int().min(1).default(50),
     HOOKGATE_DISABLE_AFTER_FAILING: duration.prefault('5d'),
     HOOKGATE_MERGE_MAX_EVENTS: z.coerce.number().int().min(2).max(10_000).default(100),
-    HOOKGATE_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(8),
+    HOOKGATE_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
     HOOKGATE_ENCRYPTION_KEY: z
       .string()
       .refine((text) => Buffer.from(text, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')

@@ -35,14 +35,27 @@ export class EmbeddedConsumer implements Consumer {
   readonly #options: EmbeddedConsumerOptions;
   readonly #inHand = new Set<Promise<void>>();
   #timer: NodeJS.Timeout | undefined;
+  #wakeScheduled = false;
   #stopped = false;
 
   constructor(options: EmbeddedConsumerOptions) {
     this.#options = options;
   }
 
-  /** Looks for due messages now. */
+  /**
+   * Looks for due messages once the current burst of work is done: many publishes or settled
+   * handlers in one turn of the event loop then cost one read of the queue, not one each.
+   */
   wake(): void {
+    if (this.#wakeScheduled || this.#stopped) return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
     if (this.#stopped) return;
     clearTimeout(this.#timer);
     this.#timer = undefined;

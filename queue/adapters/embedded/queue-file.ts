@@ -158,8 +158,14 @@ export class QueueFile {
     return statement;
   }
 
+  /** One statement: atomic on its own, so no explicit transaction (and its two extra round trips). */
   #run(what: string, sql: string, ...params: unknown[]): void {
-    this.#write(what, () => this.#statement(sql).run(...params));
+    try {
+      this.#statement(sql).run(...params);
+    } catch (error) {
+      if (error instanceof HookgateError) throw error;
+      throw unavailable(what, error);
+    }
   }
 
   #write<T>(what: string, work: () => T): T {
