@@ -46,7 +46,6 @@ export async function withBenchPlatform<T>(run: (platform: BenchPlatform) => Pro
     HOOKGATE_ADMIN_TOKEN: adminToken,
     HOOKGATE_ALLOW_PRIVATE_URLS: 'true',
     HOOKGATE_API_RATE_LIMIT: '100000000',
-    ...(process.env.BENCH_SUB_CONC ? { HOOKGATE_SUBSCRIPTION_CONCURRENCY: process.env.BENCH_SUB_CONC } : {}),
     HOOKGATE_LOG_LEVEL: 'silent',
   });
   const platform = await startEmbedded(config, createLogger('silent'));
