@@ -1,30 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGatewayApp } from '../gateway/index.js';
-import { createEventPublisher } from '../gateway/services/index.js';
 import { createProcessor, createSqliteMergeBuffer } from '../processor/index.js';
 import { createEmbeddedBroker } from '../queue/adapters/embedded/index.js';
 import { QUEUE_NAMES, type QueueName } from '../queue/messages.js';
 import type { HookgateConfig } from '../shared/config/index.js';
-import { startHttpServer, type RunningServer } from '../shared/http/http-server.js';
+import { startHttpServer } from '../shared/http/http-server.js';
 import type { Logger } from '../shared/logger.js';
 import { HookgateMetrics } from '../shared/metrics.js';
-import { SUBSCRIPTION_DISABLED_EVENT } from '../shared/webhooks/platform-events.js';
 import { KeyHasher } from '../shared/security/key-hash.js';
 import { SecretBox } from '../shared/security/secret-box.js';
 import { createSqliteStorage } from '../storage/adapters/sqlite/index.js';
 import type { Storage } from '../storage/ports/index.js';
-import { startResultsConsumer } from '../storage/results-consumer.js';
 import { notifyingSubscriptionStore } from '../storage/subscription-changes.js';
 import { resolveAdminCredential, resolveEncryptionKey } from './bootstrap-secrets.js';
+import type { RunningTier } from './tiers/running-tier.js';
+import { startStorageConsumers } from './tiers/storage-consumers.js';
 
-export interface EmbeddedPlatform {
-  readonly server: RunningServer;
-  /** Set on the first start that generated the operator token. */
-  readonly generatedAdminToken?: string;
-  /** Stops taking requests, lets deliveries in hand finish, closes the queue and the store. */
-  stop(): Promise<void>;
-}
+/** Stopping it stops taking requests, lets deliveries in hand finish, closes the queue and the store. */
+export type EmbeddedPlatform = RunningTier;
 
 /**
  * All four tiers in one process: the gateway and its /v1 API, the processor, the storage
@@ -59,18 +53,7 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
     ...sqlite,
     subscriptions: notifyingSubscriptionStore(sqlite.subscriptions, (change) => processor.subscriptionChanged(change)),
   };
-  const platformEvents = createEventPublisher({ events: storage.events, broker, metrics, idempotencyWindowMs: config.idempotencyWindowMs });
-  const results = await startResultsConsumer({
-    broker,
-    storage,
-    logger: logger.child({ tier: 'storage' }),
-    endpointHealth: {
-      policy: config.endpointHealth,
-      async announce(appId, data, idempotencyKey) {
-        await platformEvents.publish({ appId, type: SUBSCRIPTION_DISABLED_EVENT, data, idempotencyKey });
-      },
-    },
-  });
+  const results = await startStorageConsumers({ config, broker, storage, metrics, logger: logger.child({ tier: 'storage' }) });
   await processor.start();
 
   const app = createGatewayApp({

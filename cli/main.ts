@@ -2,16 +2,41 @@ import { loadConfig, type HookgateConfig } from '../shared/config/index.js';
 import { ConfigError } from '../shared/errors/index.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { packageVersion } from '../shared/package-version.js';
+import type { RunningTier } from './tiers/running-tier.js';
 
 const USAGE = `usage: hookgate <command>
 
 commands:
   start       run every tier in one process (embedded queue, SQLite under HOOKGATE_DATA_DIR)
+  gateway     run the gateway tier (distributed mode: needs HOOKGATE_AMQP_URL and the storage tier)
+  processor   run the processor tier (distributed mode: needs HOOKGATE_AMQP_URL and the storage tier)
+  storage     run the storage tier (distributed mode: needs HOOKGATE_AMQP_URL; MongoDB with HOOKGATE_MONGODB_URL)
+  migrate     apply pending storage migrations and exit
   version     print the version
   help        print this text
 
 Configuration comes from HOOKGATE_* environment variables; see README.md.
 `;
+
+type TierStarter = (config: HookgateConfig, logger: Logger) => Promise<RunningTier>;
+
+/** Each long-running command and its tier, loaded only when asked for, so `help` and config errors answer at once. */
+const TIERS: Record<string, () => Promise<TierStarter>> = {
+  start: async () => {
+    const { startEmbedded } = await import('./embedded.js');
+    return async (config, logger) => {
+      if (config.mode === 'distributed') {
+        throw new ConfigError(
+          'HOOKGATE_AMQP_URL / HOOKGATE_MONGODB_URL: `hookgate start` runs every tier embedded; for RabbitMQ and MongoDB run `hookgate gateway`, `hookgate processor` and `hookgate storage`',
+        );
+      }
+      return startEmbedded(config, logger);
+    };
+  },
+  gateway: async () => (await import('./tiers/gateway-tier.js')).startGatewayTier,
+  processor: async () => (await import('./tiers/processor-tier.js')).startProcessorTier,
+  storage: async () => (await import('./tiers/storage-tier.js')).startStorageTier,
+};
 
 /** Stops on SIGTERM or SIGINT; a second signal exits at once. */
 function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
@@ -35,23 +60,26 @@ function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   process.on('SIGINT', onSignal);
 }
 
-async function start(config: HookgateConfig, logger: Logger): Promise<void> {
-  if (config.mode === 'distributed') {
-    throw new ConfigError(
-      'HOOKGATE_AMQP_URL / HOOKGATE_MONGODB_URL: `hookgate start` runs the embedded mode only; unset them (distributed mode is not available yet)',
-    );
-  }
-  // Loaded here so `help` and config errors answer without loading every tier.
-  const { startEmbedded } = await import('./embedded.js');
-  const platform = await startEmbedded(config, logger);
-  logger.info({ url: platform.server.url, dataDir: config.dataDir, mode: config.mode }, 'hookgate is listening');
-  if (platform.generatedAdminToken) {
+async function run(command: string, config: HookgateConfig, logger: Logger): Promise<void> {
+  const startTier = await TIERS[command]!();
+  const tier = await startTier(config, logger);
+  logger.info({ url: tier.server.url, tier: command, dataDir: config.dataDir, mode: config.mode }, 'hookgate is listening');
+  if (tier.generatedAdminToken) {
     process.stdout.write(
-      `\nOperator token (shown once; only its hash is kept in ${config.dataDir}):\n\n  ${platform.generatedAdminToken}\n\n` +
+      `\nOperator token (shown once; only its hash is kept in ${config.dataDir}):\n\n  ${tier.generatedAdminToken}\n\n` +
         'Set HOOKGATE_ADMIN_TOKEN to choose your own instead.\n\n',
     );
   }
-  stopOnSignals(platform.stop, logger);
+  stopOnSignals(tier.stop, logger);
+}
+
+/** `hookgate migrate`: opens the configured store, which applies pending migrations, and closes it. */
+async function migrate(config: HookgateConfig, logger: Logger): Promise<void> {
+  const { openStorage } = await import('./tiers/storage-adapters.js');
+  const storage = openStorage(config, logger);
+  await storage.start();
+  await storage.close();
+  logger.info('storage migrations applied');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -64,13 +92,17 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(packageVersion() + '\n');
     return 0;
   }
-  if (command !== 'start') {
+  if (command !== 'migrate' && !(command in TIERS)) {
     process.stderr.write(`hookgate: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel, { version: packageVersion() });
-  await start(config, logger);
+  if (command === 'migrate') {
+    await migrate(config, logger);
+    return 0;
+  }
+  await run(command, config, logger);
   return -1;
 }
 

@@ -11,7 +11,11 @@ export interface HookgateConfig {
   adminToken?: string;
   dataDir: string;
   amqpUrl?: string;
+  /** Names every RabbitMQ exchange and queue (`<prefix>.events` ...), so several installations can share a broker. */
+  amqpPrefix: string;
   mongodbUrl?: string;
+  /** Days events and delivery attempts are kept in MongoDB before its TTL indexes expire them. */
+  retentionDays: number;
   allowPrivateUrls: boolean;
   delivery: {
     retryScheduleMs: readonly number[];
@@ -74,7 +78,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig
     adminToken: e.HOOKGATE_ADMIN_TOKEN,
     dataDir: resolve(e.HOOKGATE_DATA_DIR),
     amqpUrl: e.HOOKGATE_AMQP_URL,
+    amqpPrefix: e.HOOKGATE_AMQP_PREFIX,
     mongodbUrl: e.HOOKGATE_MONGODB_URL,
+    retentionDays: e.HOOKGATE_RETENTION_DAYS,
     allowPrivateUrls: e.HOOKGATE_ALLOW_PRIVATE_URLS,
     delivery: {
       retryScheduleMs: e.HOOKGATE_RETRY_SCHEDULE,
