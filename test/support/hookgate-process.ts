@@ -12,12 +12,21 @@ export interface HookgateProcess {
 }
 
 /**
- * Runs `hookgate start` as a real child process, exactly as `npm start` does, and resolves
- * once it logs that it listens (on the port it was given, or a free one with HOOKGATE_PORT=0).
+ * Runs `hookgate <command>` (default `start`, exactly as `npm start` does) as a real child
+ * process, and resolves once it logs that it listens (on the port it was given, or a free one:
+ * every port defaults to 0 here).
  */
-export async function spawnHookgate(env: Record<string, string>, timeoutMs = 20_000): Promise<HookgateProcess> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    env: { PATH: process.env.PATH ?? '', HOOKGATE_HOST: '127.0.0.1', HOOKGATE_PORT: '0', HOOKGATE_LOG_LEVEL: 'info', ...env },
+export async function spawnHookgate(env: Record<string, string>, timeoutMs = 20_000, command = 'start'): Promise<HookgateProcess> {
+  const child = spawn(process.execPath, [BIN, command], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOOKGATE_HOST: '127.0.0.1',
+      HOOKGATE_PORT: '0',
+      HOOKGATE_STORAGE_PORT: '0',
+      HOOKGATE_PROCESSOR_PORT: '0',
+      HOOKGATE_LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
