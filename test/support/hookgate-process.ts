@@ -24,8 +24,9 @@ export async function spawnHookgate(env: Record<string, string>, timeoutMs = 20_
       HOOKGATE_PORT: '0',
       HOOKGATE_STORAGE_PORT: '0',
       HOOKGATE_PROCESSOR_PORT: '0',
-      HOOKGATE_LOG_LEVEL: 'info',
       ...env,
+      // The helper waits for the info-level "hookgate is listening" line.
+      HOOKGATE_LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

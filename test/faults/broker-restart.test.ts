@@ -1,0 +1,96 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createAppWithKey, type ApiClient } from '../support/api-client.js';
+import { startDistributedPlatform, type DistributedPlatform } from '../support/distributed-platform.js';
+import { TestReceiver } from '../support/receiver.js';
+
+/**
+ * Stops and starts the machine's RabbitMQ, so it runs on its own after every other test
+ * (vitest.broker-faults.config.ts; `npm test` runs it last).
+ */
+const run = promisify(execFile);
+const rabbitmqctl = (command: 'stop_app' | 'start_app' | 'await_startup') => run('rabbitmqctl', [command], { timeout: 60_000 });
+const EVENTS = 2_000;
+
+async function allPages(client: ApiClient, path: string): Promise<{ eventId: string; attemptCount: number }[]> {
+  const rows: { eventId: string; attemptCount: number }[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { body: { data: { eventId: string; attemptCount: number }[]; nextCursor: string | null } } = await client.get(`${path}&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+    rows.push(...page.body.data);
+    cursor = page.body.nextCursor;
+  } while (cursor !== null);
+  return rows;
+}
+
+describe('fault: distributed mode through a processor crash and a RabbitMQ restart', () => {
+  let platform: DistributedPlatform | undefined;
+  let receiver: TestReceiver | undefined;
+  afterAll(async () => {
+    await rabbitmqctl('start_app').catch(() => undefined);
+    await platform?.stop();
+    await receiver?.close();
+  });
+
+  it('delivers every acknowledged event at least once and stores its attempts', { timeout: 300_000 }, async () => {
+    platform = await startDistributedPlatform({ processors: 1 });
+    receiver = await new TestReceiver().start();
+    receiver.respond = () => ({ status: 200, delayMs: 2 });
+    const { client } = await createAppWithKey(platform.admin, 'faults');
+    expect((await client.post('/v1/subscriptions', { url: receiver.url, events: ['#'] })).status).toBe(201);
+
+    const acknowledged: string[] = [];
+    for (let batch = 0; batch < EVENTS / 100; batch++) {
+      const published = await client.post('/v1/events:batch', { events: Array.from({ length: 100 }, (_, n) => ({ type: 'load.tick', data: { n } })) });
+      expect(published.status).toBe(202);
+      acknowledged.push(...published.body.data.map((event: { id: string }) => event.id));
+    }
+    expect(receiver.requests.length).toBeLessThan(EVENTS);
+
+    await platform.killAndRestartProcessor(0);
+
+    let refusedWhileDown = 0;
+    let stopped = false;
+    const publishing = (async () => {
+      for (let n = 0; n < 400 || stopped; n++) {
+        const answer = await client.post('/v1/events', { type: 'during.restart', data: { n } });
+        if (answer.status === 202) acknowledged.push(answer.body.id);
+        else {
+          expect(answer.status).toBe(503);
+          expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+          refusedWhileDown += 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stopped = true;
+    await rabbitmqctl('stop_app');
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await rabbitmqctl('start_app');
+    await rabbitmqctl('await_startup');
+    stopped = false;
+    await publishing;
+
+    const received = () => new Set(receiver!.requests.map((request) => JSON.parse(request.body).id as string));
+    const deadline = Date.now() + 180_000;
+    while (acknowledged.some((id) => !received().has(id)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
+    const missing = acknowledged.filter((id) => !received().has(id));
+
+    const stored = new Set<string>();
+    const storedDeadline = Date.now() + 60_000;
+    while (stored.size < acknowledged.length && Date.now() < storedDeadline) {
+      for (const delivery of await allPages(client, '/v1/deliveries?status=succeeded')) if (delivery.attemptCount > 0) stored.add(delivery.eventId);
+      if (stored.size < acknowledged.length) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    const duplicates = receiver.requests.length - received().size;
+    process.stdout.write(
+      `broker restart: ${acknowledged.length} acknowledged, ${refusedWhileDown} refused with 503 while RabbitMQ was down, ` +
+        `${missing.length} missing, ${duplicates} duplicate deliveries, ${stored.size} with stored attempts\n`,
+    );
+    expect(refusedWhileDown).toBeGreaterThan(0);
+    expect(missing).toEqual([]);
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
+  });
+});
