@@ -134,7 +134,8 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       now: at,
       ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
     });
-    const response = await sender.send(request);
+    metrics.deliveryAttemptsInFlight.inc();
+    const response = await sender.send(request).finally(() => metrics.deliveryAttemptsInFlight.dec());
     const verdict = judge(response, message.attempt, options.retry);
     const recorded: Attempt = {
       ...attemptOf(message, at),

@@ -1,5 +1,23 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Queues to report on, and how to read one figure of a queue from the broker. */
+interface QueueReading {
+  queues: readonly string[];
+  read: (queue: string) => Promise<number>;
+}
+
+/** Sets the gauge per queue from the broker at scrape time; a queue that cannot be read is left out rather than shown stale. */
+async function collectPerQueue(gauge: Gauge<'queue'>, source: QueueReading | undefined): Promise<void> {
+  if (!source) return;
+  for (const queue of source.queues) {
+    try {
+      gauge.set({ queue }, await source.read(queue));
+    } catch {
+      gauge.remove({ queue });
+    }
+  }
+}
+
 /**
  * Every metric hookgate exports, in one place so names stay unique and follow Prometheus
  * conventions (`hookgate_` prefix, base units, `_total` counters). Labels carry bounded values
@@ -16,8 +34,13 @@ export class HookgateMetrics {
   readonly retriesScheduled: Counter;
   readonly subscriptionsDisabled: Counter<'reason'>;
   readonly queueDepth: Gauge<'queue'>;
+  readonly queueConsumerLag: Gauge<'queue'>;
   readonly rateLimited: Counter<'route'>;
-  #queueDepthSource: { queues: readonly string[]; read: (queue: string) => Promise<number> } | undefined;
+  readonly httpRequestsInFlight: Gauge;
+  readonly deliveryAttemptsInFlight: Gauge;
+  readonly proxyUpstreamErrors: Counter<'service' | 'reason'>;
+  #queueDepthSource: QueueReading | undefined;
+  #consumerLagSource: QueueReading | undefined;
 
   constructor(tier: string, registry = new Registry()) {
     this.registry = registry;
@@ -37,6 +60,12 @@ export class HookgateMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
+    this.httpRequestsInFlight = new Gauge({
+      name: 'hookgate_http_requests_in_flight',
+      help: 'HTTP requests received and not yet answered.',
+      registers,
+    });
+    // No event-type label: types are chosen by tenants, so the label set would be unbounded.
     this.eventsPublished = new Counter({
       name: 'hookgate_events_published_total',
       help: 'Events accepted for delivery, by outcome (accepted, duplicate, unavailable).',
@@ -56,6 +85,11 @@ export class HookgateMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
       registers,
     });
+    this.deliveryAttemptsInFlight = new Gauge({
+      name: 'hookgate_delivery_attempts_in_flight',
+      help: 'Webhook requests sent and not yet answered; at most HOOKGATE_DELIVERY_CONCURRENCY per processor.',
+      registers,
+    });
     this.publishToDeliveryLatency = new Histogram({
       name: 'hookgate_publish_to_delivery_seconds',
       help: 'Time from an event being accepted to its successful delivery.',
@@ -69,7 +103,7 @@ export class HookgateMetrics {
     });
     this.subscriptionsDisabled = new Counter({
       name: 'hookgate_subscriptions_disabled_total',
-      help: 'Subscriptions disabled by the platform, by reason (gone, failing).',
+      help: 'Subscriptions disabled by the platform, by reason: gone (the endpoint answered 410), unhealthy (a run of dead deliveries).',
       labelNames: ['reason'],
       registers,
     });
@@ -79,17 +113,14 @@ export class HookgateMetrics {
       labelNames: ['queue'],
       registers,
       // Read from the broker when Prometheus scrapes, so the figure is never stale.
-      collect: async () => {
-        const source = this.#queueDepthSource;
-        if (!source) return;
-        for (const queue of source.queues) {
-          try {
-            this.queueDepth.set({ queue }, await source.read(queue));
-          } catch {
-            this.queueDepth.remove({ queue });
-          }
-        }
-      },
+      collect: () => collectPerQueue(this.queueDepth, this.#queueDepthSource),
+    });
+    this.queueConsumerLag = new Gauge({
+      name: 'hookgate_queue_consumer_lag_seconds',
+      help: 'How long the oldest message that is due has waited for a consumer; 0 while consumers keep up.',
+      labelNames: ['queue'],
+      registers,
+      collect: () => collectPerQueue(this.queueConsumerLag, this.#consumerLagSource),
     });
     this.rateLimited = new Counter({
       name: 'hookgate_rate_limited_requests_total',
@@ -97,10 +128,21 @@ export class HookgateMetrics {
       labelNames: ['route'],
       registers,
     });
+    this.proxyUpstreamErrors = new Counter({
+      name: 'hookgate_proxy_upstream_errors_total',
+      help: 'Proxied requests that got no answer from their upstream, by service name (from hookgate.yaml) and reason (timeout, connect, reset, other).',
+      labelNames: ['service', 'reason'],
+      registers,
+    });
   }
 
   /** Report the depth of these queues, read through `read` at each scrape. */
   observeQueueDepth(queues: readonly string[], read: (queue: string) => Promise<number>): void {
     this.#queueDepthSource = { queues, read };
+  }
+
+  /** Report the consumer lag of these queues in seconds, read through `read` at each scrape. */
+  observeConsumerLag(queues: readonly string[], read: (queue: string) => Promise<number>): void {
+    this.#consumerLagSource = { queues, read };
   }
 }
