@@ -30,8 +30,9 @@ describe('distributed mode: gateway, two processors and storage as processes ove
     };
     app = (await createAppWithKey(platform.admin, 'shop')).client;
   }, 120_000);
+  let stopped = false;
   afterAll(async () => {
-    await platform?.stop();
+    if (!stopped) await platform?.stop();
     await receiver?.close();
   });
 
@@ -105,5 +106,10 @@ describe('distributed mode: gateway, two processors and storage as processes ove
     const shares = after.map((count, index) => count - before[index]!);
     process.stdout.write(`distributed: 200 events, attempts per processor ${shares.join(' / ')}\n`);
     expect(shares.every((share) => share > 0)).toBe(true);
+  });
+
+  it('stops every tier gracefully on SIGTERM, exiting 0', async () => {
+    stopped = true;
+    expect(await platform.stop()).toEqual([0, 0, 0, 0]);
   });
 });

@@ -14,8 +14,11 @@ export interface DistributedPlatform {
   processors: HookgateProcess[];
   /** Kills processor `index` with SIGKILL and starts it again on the same data dir. */
   killAndRestartProcessor(index: number): Promise<void>;
-  /** SIGTERM to every process (waiting for each to exit), then the broker topology and data dirs are removed. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM to every process (gateway first, storage last), waiting for each to exit; then the
+   * broker topology and data dirs are removed. Resolves with each process's exit code.
+   */
+  stop(): Promise<(number | null)[]>;
 }
 
 /**
@@ -51,10 +54,9 @@ export async function startDistributedPlatform(options: { processors?: number; e
   dirs.push(makeTempDir('dist-gateway'));
   const gateway = await spawnHookgate({ ...common, HOOKGATE_DATA_DIR: dirs.at(-1)!.path }, 30_000, 'gateway');
 
-  async function terminate(process: HookgateProcess): Promise<void> {
-    if (process.child.exitCode !== null || process.child.signalCode !== null) return;
-    process.child.kill('SIGTERM');
-    await process.exited;
+  function terminate(process: HookgateProcess): Promise<number | null> {
+    if (process.child.exitCode === null && process.child.signalCode === null) process.child.kill('SIGTERM');
+    return process.exited;
   }
 
   return {
@@ -70,11 +72,10 @@ export async function startDistributedPlatform(options: { processors?: number; e
       processors[index] = await spawnHookgate(processorEnv(index), 30_000, 'processor');
     },
     async stop() {
-      await terminate(gateway);
-      await Promise.all(processors.map(terminate));
-      await terminate(storage);
+      const codes = [await terminate(gateway), ...(await Promise.all(processors.map(terminate))), await terminate(storage)];
       await deleteTopology(prefix);
       for (const dir of dirs) dir.remove();
+      return codes;
     },
   };
 }
