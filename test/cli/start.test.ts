@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ApiClient } from '../support/api-client.js';
+import { ApiClient, eventually } from '../support/api-client.js';
 import { spawnHookgate, type HookgateProcess } from '../support/hookgate-process.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
@@ -22,8 +22,8 @@ describe('hookgate start (the process npm start runs)', () => {
     dirs.push(dir.remove);
     const first = await spawnHookgate({ HOOKGATE_DATA_DIR: dir.path });
     running.push(first);
-    const token = /Operator token[^\n]*\n\n\s+(hgadm_[A-Za-z0-9_-]+)/.exec(first.output())?.[1];
-    expect(token).toBeDefined();
+    // Printed just after the server starts listening: wait for it.
+    const token = await eventually(async () => /Operator token[^\n]*\n\n\s+(hgadm_[A-Za-z0-9_-]+)/.exec(first.output())?.[1], 5_000);
 
     const admin = new ApiClient(first.url, token);
     expect((await admin.get('/v1/apps')).status).toBe(200);
