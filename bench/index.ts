@@ -1,12 +1,15 @@
 import { parseArgs } from 'node:util';
+import { distributedRun } from './distributed.js';
 import { bareLoop, embeddedRun } from './end-to-end.js';
 import { fanOutRun } from './fan-out.js';
 import { LatencyReceiver } from './latency-receiver.js';
 import { printTable } from './stats.js';
 
 /**
- * `npm run bench [-- --events N --concurrency C --suite end-to-end|fan-out|all]`:
+ * `npm run bench [-- --events N --concurrency C --suite end-to-end|fan-out|all --mode embedded|distributed]`:
  * - end-to-end: delivery throughput and publish-to-receipt latency of the embedded platform;
+ *   with `--mode distributed`, also of distributed mode (RabbitMQ, the MongoDB test server)
+ *   with one and with two processor replicas;
  * - fan-out: one event to 1, 10, 100 and 1,000 matching subscriptions with filters;
  * each beside a bare sign-and-POST loop to the same receiver measured in the same run.
  * Figures are ratios to that baseline, not absolutes.
@@ -16,6 +19,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '3000' },
     concurrency: { type: 'string', default: '32' },
     suite: { type: 'string', default: 'all' },
+    mode: { type: 'string', default: 'embedded' },
   },
 });
 const options = { events: Number(values.events), concurrency: Number(values.concurrency) };
@@ -31,7 +35,11 @@ try {
   const title = `${options.events} deliveries, ${options.concurrency} concurrent publishers, node ${process.version}`;
 
   if (suites.includes('end-to-end')) {
-    printTable(`end to end: ${title}`, baseline, [await embeddedRun(receiver, url, options)]);
+    const runs = [await embeddedRun(receiver, url, options)];
+    if (values.mode === 'distributed') {
+      for (const processors of [1, 2]) runs.push(await distributedRun(receiver, url, { ...options, processors, storeName: 'SQLite store' }));
+    }
+    printTable(`end to end: ${title}`, baseline, runs);
   }
   if (suites.includes('fan-out')) {
     const runs = [];
