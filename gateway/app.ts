@@ -13,6 +13,7 @@ import { packageVersion } from '../shared/package-version.js';
 import { operationsRoutes } from './operations/index.js';
 import { mountRoutes } from './routing/index.js';
 import {
+  withApiKeyCache,
   createDeliveryRetrier,
   createEventPublisher,
   createSubscriptionReplayer,
@@ -44,7 +45,8 @@ export interface GatewayOptions {
  * const server = await startHttpServer(app, config.port, config.host);
  */
 export function createGatewayApp(options: GatewayOptions): Express {
-  const { config, storage, broker, metrics, logger } = options;
+  const { config, broker, metrics, logger } = options;
+  const storage = withApiKeyCache(options.storage);
 
   const v1 = v1Routes({
     config,

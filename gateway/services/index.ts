@@ -4,3 +4,4 @@ export * from './event-publisher.js';
 export * from './subscription-replay.js';
 export * from './subscription-secrets.js';
 export * from './trace-context.js';
+export * from './api-key-cache.js';

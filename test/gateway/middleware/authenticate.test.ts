@@ -68,6 +68,8 @@ describe('gateway authentication', () => {
 
   it('deleting an app revokes its keys and removes it', async () => {
     const { appId, client } = await gateway.createApp('shop');
+    // Used once first, so the gateway's brief key cache holds it and the deletion must clear it.
+    expect((await client.get('/v1/subscriptions')).status).toBe(200);
     expect((await gateway.admin.delete(`/v1/apps/${appId}`)).status).toBe(204);
     expectProblem(await client.get('/v1/subscriptions'), 401, 'unauthorized');
     expectProblem(await gateway.admin.get(`/v1/apps/${appId}`), 404, 'not-found');
