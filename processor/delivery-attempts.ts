@@ -166,7 +166,12 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
     if (message.v !== MESSAGE_SCHEMA_VERSION) {
       throw new UnrecoverableError(`Delivery message has schema version ${String(message.v)}; this processor reads ${MESSAGE_SCHEMA_VERSION}.`);
     }
-    const log = options.logger.child({ deliveryId: message.deliveryId, subscriptionId: message.subscriptionId, attempt: message.attempt });
+    const log = options.logger.child({
+      deliveryId: message.deliveryId,
+      subscriptionId: message.subscriptionId,
+      attempt: message.attempt,
+      ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
+    });
     const ref: DeliveryRef = {
       id: message.deliveryId,
       appId: message.appId,

@@ -111,6 +111,9 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
     const matching = (await targetsOf(message)).filter((subscription) => wants(subscription, message));
     const time = creationTime(message);
     await Promise.all(matching.map((subscription) => deliver(message, subscription, time)));
-    logger.debug({ eventId: message.event.id, type: message.event.type, deliveries: matching.length }, 'event fanned out');
+    logger.debug(
+      { eventId: message.event.id, type: message.event.type, deliveries: matching.length, ...(message.traceparent ? { traceparent: message.traceparent } : {}) },
+      'event fanned out',
+    );
   };
 }

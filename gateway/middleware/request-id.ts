@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../shared/logger.js';
 import { requestState } from '../request-state.js';
+import { validTraceparent } from '../services/trace-context.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -14,7 +15,7 @@ export interface RequestIdOptions {
 
 /**
  * Takes the caller's `x-request-id` when it is a sane token, or makes one; echoes it on the
- * response and gives the request a child logger bound to it.
+ * response and gives the request a child logger bound to it (and to a valid `traceparent`).
  *
  * @example app.use(requestId({ logger }))
  */
@@ -25,7 +26,9 @@ export function requestId(options: RequestIdOptions): RequestHandler {
     res.setHeader(REQUEST_ID_HEADER, id);
     const state = requestState(res);
     state.requestId = id;
-    state.logger = options.logger.child({ requestId: id });
+    const traceparent = validTraceparent(req.get('traceparent'));
+    // With the caller's trace context on every line, one event can be followed across tiers.
+    state.logger = options.logger.child({ requestId: id, ...(traceparent !== undefined ? { traceparent } : {}) });
     next();
   };
 }
