@@ -69,7 +69,8 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
         error,
       );
     }
-    await events.markQueued(event.id);
+    // Only a repeat of the same idempotency key ever reads the flag: without a key, skip the write.
+    if (event.idempotencyKey !== undefined) await events.markQueued(event.id);
   }
 
   async function publish(request: EventToPublish): Promise<PublishedEvent> {
