@@ -12,7 +12,7 @@ import { KeyHasher } from '../shared/security/key-hash.js';
 import { SecretBox } from '../shared/security/secret-box.js';
 import { createSqliteStorage } from '../storage/adapters/sqlite/index.js';
 import type { Storage } from '../storage/ports/index.js';
-import { notifyingSubscriptionStore } from '../storage/subscription-changes.js';
+import { announcingSubscriptionStore } from '../storage/subscription-changes.js';
 import { resolveAdminCredential, resolveEncryptionKey } from './bootstrap-secrets.js';
 import type { RunningTier } from './tiers/running-tier.js';
 import { startStorageConsumers } from './tiers/storage-consumers.js';
@@ -48,11 +48,8 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
     logger: logger.child({ tier: 'processor' }),
     metrics,
   });
-  // Every subscription write in this process reaches the processor's cache at once.
-  const storage: Storage = {
-    ...sqlite,
-    subscriptions: notifyingSubscriptionStore(sqlite.subscriptions, (change) => processor.subscriptionChanged(change)),
-  };
+  // Every subscription write is announced, so the processor's cache sees it at once.
+  const storage: Storage = { ...sqlite, subscriptions: announcingSubscriptionStore(sqlite.subscriptions, broker, logger) };
   const results = await startStorageConsumers({ config, broker, storage, metrics, logger: logger.child({ tier: 'storage' }) });
   await processor.start();
 

@@ -5,7 +5,6 @@ import { packageVersion } from '../shared/package-version.js';
 import type { SecretBox } from '../shared/security/secret-box.js';
 import type { Consumer, MessageBroker } from '../queue/ports/message-broker.js';
 import type { SubscriptionStore } from '../storage/ports/index.js';
-import type { SubscriptionChange } from '../storage/subscription-changes.js';
 import { createDeliveryAttempts } from './delivery-attempts.js';
 import { createFanOut } from './fan-out.js';
 import { createMergeFlush } from './merge-flush.js';
@@ -30,10 +29,8 @@ export interface ProcessorOptions {
 }
 
 export interface Processor {
-  /** Starts consuming events (fan-out) and deliveries (attempts). */
+  /** Listens for subscription changes, and starts consuming events (fan-out), merges and deliveries (attempts). */
   start(): Promise<void>;
-  /** A subscription changed in this process: read it afresh instead of waiting for the cache to expire. */
-  subscriptionChanged(change: SubscriptionChange): void;
   /** True while its consumers run. */
   isRunning(): boolean;
   /** Stops taking messages, lets attempts in hand finish, closes connections. */
@@ -91,14 +88,13 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   return {
     async start() {
+      // Listening first, so no change announced while the consumers start is missed.
       consumers = [
+        await broker.listen((notice) => subscriptions.invalidate(notice)),
         await broker.consume('events', fanOut, { concurrency: FAN_OUT_CONCURRENCY }),
         await broker.consume('deliveries', attempts, { concurrency: config.delivery.concurrency }),
         await broker.consume('merges', mergeFlush, { concurrency: MERGE_FLUSH_CONCURRENCY }),
       ];
-    },
-    subscriptionChanged(change) {
-      subscriptions.invalidate(change);
     },
     isRunning() {
       return consumers.length > 0;

@@ -64,6 +64,17 @@ export interface MergeFlushMessage {
   appId: string;
 }
 
+/**
+ * A notice to every listening process, not a work item: a subscription was created, changed
+ * or deleted, so caches of it are stale. `appId` is absent when the writer did not know it.
+ */
+export interface SubscriptionChangedNotice {
+  v: 1;
+  kind: 'subscription.changed';
+  subscriptionId: string;
+  appId?: string;
+}
+
 /** The queues every broker adapter provides, and the message each carries. */
 export interface QueueMessages {
   events: EventMessage;

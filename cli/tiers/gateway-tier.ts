@@ -7,6 +7,7 @@ import { KeyHasher } from '../../shared/security/key-hash.js';
 import { SecretBox } from '../../shared/security/secret-box.js';
 import { resolveAdminCredential, resolveEncryptionKey } from '../bootstrap-secrets.js';
 import { connectBroker, storageService } from './distributed-parts.js';
+import { announcingSubscriptionStore } from '../../storage/subscription-changes.js';
 import type { RunningTier } from './running-tier.js';
 
 /**
@@ -18,7 +19,8 @@ export async function startGatewayTier(config: HookgateConfig, logger: Logger): 
   const admin = resolveAdminCredential(config);
   const log = logger.child({ tier: 'gateway' });
   const broker = await connectBroker(config, log);
-  const storage = storageService(config, encryptionKey);
+  const remote = storageService(config, encryptionKey);
+  const storage = { ...remote, subscriptions: announcingSubscriptionStore(remote.subscriptions, broker, log) };
   const app = createGatewayApp({
     config,
     storage,

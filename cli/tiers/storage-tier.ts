@@ -7,6 +7,7 @@ import { deriveInternalToken } from '../../shared/security/internal-token.js';
 import { createStorageServiceApp } from '../../storage/service/index.js';
 import { resolveEncryptionKey } from '../bootstrap-secrets.js';
 import { connectBroker } from './distributed-parts.js';
+import { announcingSubscriptionStore } from '../../storage/subscription-changes.js';
 import type { RunningTier } from './running-tier.js';
 import { openStorage } from './storage-adapters.js';
 import { startStorageConsumers } from './storage-consumers.js';
@@ -24,7 +25,9 @@ export async function startStorageTier(config: HookgateConfig, logger: Logger): 
   await storage.start();
   const broker = await connectBroker(config, log);
   metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue as (typeof QUEUE_NAMES)[number]));
-  const results = await startStorageConsumers({ config, broker, storage, metrics, logger: log });
+  // Disabling a failing endpoint is a subscription change the processors must hear of.
+  const announcing = { ...storage, subscriptions: announcingSubscriptionStore(storage.subscriptions, broker, log) };
+  const results = await startStorageConsumers({ config, broker, storage: announcing, metrics, logger: log });
   const app = createStorageServiceApp({
     storage,
     internalToken: deriveInternalToken(encryptionKey),

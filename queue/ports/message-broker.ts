@@ -1,4 +1,4 @@
-import type { QueueMessages, QueueName } from '../messages.js';
+import type { QueueMessages, QueueName, SubscriptionChangedNotice } from '../messages.js';
 
 export interface PublishOptions {
   /** Deliver no sooner than this many milliseconds from now (retry back-off). */
@@ -55,6 +55,13 @@ export interface MessageBroker {
   /** Messages waiting (ready or delayed) in the queue, for metrics and tests. */
   depth(queue: QueueName): Promise<number>;
   deadLetters<Q extends QueueName>(queue: Q, limit: number): Promise<DeadLetter<QueueMessages[Q]>[]>;
+  /**
+   * Sends a notice to every process listening now (each processor). Best effort and not
+   * stored: a process that is not listening misses it, and relies on its cache expiring.
+   */
+  announce(notice: SubscriptionChangedNotice): Promise<void>;
+  /** Hands every notice announced from now on, by any process, to `handler`, until stopped. */
+  listen(handler: (notice: SubscriptionChangedNotice) => void): Promise<Consumer>;
   /** True when the broker can take messages. */
   ping(): Promise<boolean>;
   /** Stops every consumer (waiting for their messages in hand), then closes connections. */

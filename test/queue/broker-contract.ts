@@ -263,6 +263,24 @@ export function describeBrokerContract(name: string, makeBroker: BrokerFactory):
       expect(await restarted.depth('deliveries')).toBe(0);
     });
 
+    it('announces a notice to every listener, succeeds with none, and stops telling a listener that stopped', async () => {
+      const { broker } = await setUp();
+      await expect(broker.announce({ v: 1, kind: 'subscription.changed', subscriptionId: 'sub_nobody' })).resolves.toBeUndefined();
+      const first: unknown[] = [];
+      const second: unknown[] = [];
+      const firstListener = await broker.listen((notice) => first.push(notice));
+      await broker.listen((notice) => second.push(notice));
+      const notice = { v: 1 as const, kind: 'subscription.changed' as const, subscriptionId: 'sub_1', appId: 'app_contract' };
+      await broker.announce(notice);
+      await vi.waitFor(() => expect([first, second]).toEqual([[notice], [notice]]), WAIT);
+
+      await firstListener.stop();
+      await broker.announce({ ...notice, subscriptionId: 'sub_2' });
+      await vi.waitFor(() => expect(second).toHaveLength(2), WAIT);
+      await sleep(QUIET_MS);
+      expect(first).toHaveLength(1);
+    });
+
     it('after close(), reports not ready and rejects a publish with UnavailableError', async () => {
       const { broker } = await setUp();
       expect(await broker.ping()).toBe(true);

@@ -291,6 +291,26 @@ describe('RabbitMQ broker adapter', () => {
     expect(await broker.deadLetters('deliveries', 10)).toEqual([]);
   });
 
+  it('announces notices to listeners in every process of the prefix, and listens again after a reconnect', async () => {
+    const { broker, prefix, connectionName } = await setUp({ reconnectBackoffMs: () => 300 });
+    const other = createRabbitMqBroker({ url: AMQP_URL, logger: testLogger, prefix, connectionName: `${prefix}-other` });
+    cleanups.push(() => other.close());
+    await other.start();
+    const here: string[] = [];
+    const there: string[] = [];
+    await broker.listen((notice) => here.push(notice.subscriptionId));
+    await other.listen((notice) => there.push(notice.subscriptionId));
+
+    await other.announce({ v: 1, kind: 'subscription.changed', subscriptionId: 'sub_1', appId: 'app_test' });
+    await eventually(() => here.length === 1 && there.length === 1, 5_000, 'the notice in both processes');
+
+    await forceCloseConnection(connectionName);
+    await eventually(async () => !(await broker.ping()), 5_000, 'the adapter to notice the drop');
+    await eventually(() => broker.ping(), 10_000, 'the reconnect');
+    await other.announce({ v: 1, kind: 'subscription.changed', subscriptionId: 'sub_2' });
+    await eventually(() => here.includes('sub_2') && there.includes('sub_2'), 5_000, 'the notice after the reconnect');
+  });
+
   it('rejects a publish at once with UnavailableError while disconnected, and publishes again after the reconnect', async () => {
     const { broker, connectionName } = await setUp({ reconnectBackoffMs: () => 2_000 });
     await forceCloseConnection(connectionName);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnavailableError } from '../../../shared/errors/index.js';
 import type { Logger } from '../../../shared/logger.js';
-import type { QueueMessages, QueueName } from '../../messages.js';
+import type { QueueMessages, QueueName, SubscriptionChangedNotice } from '../../messages.js';
 import type { DeadLetter, MessageBroker, MessageHandler } from '../../ports/message-broker.js';
 import { EmbeddedConsumer } from './embedded-consumer.js';
 import { QueueFile } from './queue-file.js';
@@ -34,6 +34,8 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): MessageBro
   const file = new QueueFile(options.file);
   const log = options.logger.child({ component: 'embedded-broker' });
   const consumers = new Map<EmbeddedConsumer, QueueName>();
+  // One process: a notice reaches its listeners directly.
+  const listeners = new Set<(notice: SubscriptionChangedNotice) => void>();
   const maxDeliveries = Math.max(1, options.maxDeliveries ?? 10);
   const redeliveryBackoffMs = options.redeliveryBackoffMs ?? ((count: number) => Math.min(1_000 * 2 ** (count - 1), 60_000));
   const stopTimeoutMs = options.stopTimeoutMs ?? 20_000;
@@ -82,6 +84,21 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): MessageBro
       };
     },
 
+    async announce(notice) {
+      assertOpen();
+      for (const listener of listeners) listener(notice);
+    },
+
+    async listen(handler) {
+      assertOpen();
+      listeners.add(handler);
+      return {
+        async stop() {
+          listeners.delete(handler);
+        },
+      };
+    },
+
     async depth(queue) {
       assertOpen();
       return file.depth(queue);
@@ -106,6 +123,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): MessageBro
       closed = true;
       await Promise.all([...consumers.keys()].map((consumer) => consumer.stop()));
       consumers.clear();
+      listeners.clear();
       file.close();
     },
   };

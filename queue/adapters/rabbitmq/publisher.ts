@@ -97,8 +97,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
           route.routingKey,
           message.content,
           {
-            persistent: true,
-            mandatory: true,
+            persistent: route.broadcast !== true,
+            mandatory: route.broadcast !== true,
             messageId: message.messageId,
             contentType: 'application/json',
             timestamp: Math.floor(Date.now() / 1000),

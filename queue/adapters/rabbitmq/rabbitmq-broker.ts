@@ -6,6 +6,7 @@ import { createConnectionManager, type LiveConnection } from './connection-manag
 import { createQueueConsumer, type QueueConsumer } from './consumer.js';
 import { createInspection } from './inspection.js';
 import { createMessageProcessor } from './message-processor.js';
+import { createNoticeListener, type NoticeListener } from './notice-listener.js';
 import { resolveOptions, type RabbitMqBrokerOptions } from './options.js';
 import { createPublisher } from './publisher.js';
 import { brokerNames, declareTopology, type Route } from './topology.js';
@@ -38,6 +39,7 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
   const log = options.logger.child({ component: 'rabbitmq-broker', prefix: options.prefix });
   const names = brokerNames(options.prefix);
   const consumers = new Set<QueueConsumer>();
+  const listeners = new Set<NoticeListener>();
   let latest: LiveConnection | undefined;
   let closed = false;
 
@@ -65,6 +67,7 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
       }
       await publisher.attach(connection);
       for (const consumer of consumers) await consumer.subscribe(connection);
+      for (const listener of listeners) await listener.subscribe(connection);
     },
   });
 
@@ -129,6 +132,25 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
       return { stop: () => consumer.stop() };
     },
 
+    async announce(notice) {
+      const message = { content: Buffer.from(JSON.stringify(notice)), messageId: randomUUID(), routingKey: '', deliveryCount: 1 };
+      await publisher.send({ exchange: names.exchanges.notices, routingKey: '', broadcast: true }, message);
+    },
+
+    async listen(handler) {
+      if (closed) throw new UnavailableError('RabbitMQ: the broker was closed.');
+      const listener = createNoticeListener({ exchange: names.exchanges.notices, handler, logger: log.child({ component: 'notices' }) });
+      listeners.add(listener);
+      const connection = latest;
+      if (connection?.open) await listener.subscribe(connection);
+      return {
+        async stop() {
+          listeners.delete(listener);
+          await listener.stop();
+        },
+      };
+    },
+
     depth(queue) {
       return inspection.depth(queue);
     },
@@ -145,6 +167,7 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
       if (closed) return;
       closed = true;
       await Promise.all([...consumers].map((consumer) => consumer.stop()));
+      await Promise.all([...listeners].map((listener) => listener.stop()));
       await publisher.close();
       await manager.close();
     },

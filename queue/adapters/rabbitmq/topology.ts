@@ -5,6 +5,8 @@ import { QUEUE_NAMES, type QueueName } from '../../messages.js';
 export interface Route {
   exchange: string;
   routingKey: string;
+  /** A notice that no queue takes is fine (nobody listens now); any other unroutable message fails its publish. */
+  broadcast?: boolean;
 }
 
 /** The names one prefix owns on the broker, for one logical queue. */
@@ -56,8 +58,12 @@ export function allWaitBucketsMs(): number[] {
 /** The names used on the broker for `prefix`. */
 export interface BrokerNames {
   prefix: string;
-  /** Durable topic exchanges: `<prefix>.events` (routing key = event type) and `<prefix>.results` (routing key = result kind). */
-  exchanges: { events: string; results: string };
+  /**
+   * Durable topic exchanges `<prefix>.events` (routing key = event type) and `<prefix>.results`
+   * (routing key = result kind), and the fanout exchange `<prefix>.notices` that every listening
+   * process binds a queue of its own to.
+   */
+  exchanges: { events: string; results: string; notices: string };
   queues: Record<QueueName, QueueTopology>;
 }
 
@@ -68,7 +74,7 @@ export interface BrokerNames {
  * brokerNames('hookgate').queues.deliveries.waitQueue(4000) // 'hookgate.deliveries.wait.4000'
  */
 export function brokerNames(prefix: string): BrokerNames {
-  const exchanges = { events: `${prefix}.events`, results: `${prefix}.results` };
+  const exchanges = { events: `${prefix}.events`, results: `${prefix}.results`, notices: `${prefix}.notices` };
   const queue = (name: QueueName, exchange: string): QueueTopology => ({
     main: `${prefix}.${name}`,
     dead: `${prefix}.${name}.dead`,
@@ -104,6 +110,7 @@ const QUORUM = { durable: true, arguments: { 'x-queue-type': 'quorum' } } as con
 export async function declareTopology(channel: Channel, names: BrokerNames): Promise<void> {
   await channel.assertExchange(names.exchanges.events, 'topic', { durable: true });
   await channel.assertExchange(names.exchanges.results, 'topic', { durable: true });
+  await channel.assertExchange(names.exchanges.notices, 'fanout', { durable: true });
   for (const name of QUEUE_NAMES) {
     const topology = names.queues[name];
     await channel.assertQueue(topology.main, QUORUM);
