@@ -6,4 +6,5 @@ export { createProcessor, type Processor, type ProcessorOptions } from './proces
 export type { WebhookRequest, WebhookResponse, WebhookSender } from './sender/webhook-sender.js';
 export type { MergeBuffer } from './ports/merge-buffer.js';
 export { createSqliteMergeBuffer } from './adapters/sqlite-merge-buffer.js';
+export { createMongoMergeBuffer, type MongoMergeBufferOptions } from './adapters/mongodb-merge-buffer.js';
 export { createUndiciSender, type UndiciSenderOptions } from './sender/undici-sender.js';

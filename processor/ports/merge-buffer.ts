@@ -44,7 +44,8 @@ export interface ClosedWindow {
 
 /**
  * Where the processor holds events that wait in a merge window, durably: a window's events
- * survive a processor crash and are delivered after it. Adapters: SQLite (embedded).
+ * survive a processor crash and are delivered after it. Adapters: SQLite (embedded, one
+ * processor) and MongoDB (distributed: shared by every processor replica).
  */
 export interface MergeBuffer {
   start(): Promise<void>;

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAppWithKey, eventually, type ApiClient } from '../support/api-client.js';
+import { stopTestMongo } from '../support/congodb.js';
 import { startDistributedPlatform, type DistributedPlatform } from '../support/distributed-platform.js';
 import { TestReceiver } from '../support/receiver.js';
 
@@ -13,7 +14,7 @@ async function attemptsMadeBy(url: string): Promise<number> {
     .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
-describe('distributed mode: gateway, two processors and storage as processes over RabbitMQ', () => {
+describe('distributed mode: gateway, two processors and storage as processes over RabbitMQ and MongoDB', () => {
   let platform: DistributedPlatform;
   let receiver: TestReceiver;
   let app: ApiClient;
@@ -34,6 +35,7 @@ describe('distributed mode: gateway, two processors and storage as processes ove
   afterAll(async () => {
     if (!stopped) await platform?.stop();
     await receiver?.close();
+    await stopTestMongo();
   });
 
   const at = (path: string) => receiver.requests.filter((request) => request.path === path);

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createAppWithKey, type ApiClient } from '../support/api-client.js';
+import { stopTestMongo } from '../support/congodb.js';
 import { startDistributedPlatform, type DistributedPlatform } from '../support/distributed-platform.js';
 import { TestReceiver } from '../support/receiver.js';
 
@@ -31,6 +32,7 @@ describe('fault: distributed mode through a processor crash and a RabbitMQ resta
     await rabbitmqctl('start_app').catch(() => undefined);
     await platform?.stop();
     await receiver?.close();
+    await stopTestMongo();
   });
 
   it('delivers every acknowledged event at least once and stores its attempts', { timeout: 300_000 }, async () => {

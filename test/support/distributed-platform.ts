@@ -1,8 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { AMQP_URL, deleteTopology, uniquePrefix } from '../queue/fixtures/rabbitmq-harness.js';
 import { ApiClient } from './api-client.js';
+import { testDatabase, type TestDatabase } from './congodb.js';
 import { spawnHookgate, type HookgateProcess } from './hookgate-process.js';
 import { makeTempDir } from './temp-dir.js';
+
+/** The database's own URL: the tiers take the database from the connection string. */
+function mongoUrl(database: TestDatabase): string {
+  const url = new URL(database.url);
+  url.pathname = `/${database.dbName}`;
+  return url.toString();
+}
 
 export const DISTRIBUTED_ADMIN_TOKEN = 'distributed-admin-token-0123456789';
 
@@ -24,15 +32,18 @@ export interface DistributedPlatform {
 /**
  * hookgate as production runs it, on this machine: `hookgate storage`, N × `hookgate processor`
  * and `hookgate gateway` as real child processes, over the real RabbitMQ (a unique prefix per
- * platform, so tests never share queues), loopback receivers allowed and a short retry
- * schedule unless `env` says otherwise.
+ * platform, so tests never share queues) and MongoDB (the CongoDB test server in this process,
+ * or `HOOKGATE_TEST_MONGODB_URL`; a database of its own), with loopback receivers allowed and
+ * a short retry schedule unless `env` says otherwise.
  */
 export async function startDistributedPlatform(options: { processors?: number; env?: Record<string, string> } = {}): Promise<DistributedPlatform> {
   const prefix = uniquePrefix();
+  const database = await testDatabase('distributed');
   const dirs = [makeTempDir('dist-storage')];
   const common: Record<string, string> = {
     HOOKGATE_AMQP_URL: AMQP_URL,
     HOOKGATE_AMQP_PREFIX: prefix,
+    HOOKGATE_MONGODB_URL: mongoUrl(database),
     HOOKGATE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     HOOKGATE_ADMIN_TOKEN: DISTRIBUTED_ADMIN_TOKEN,
     HOOKGATE_ALLOW_PRIVATE_URLS: 'true',
@@ -74,6 +85,7 @@ export async function startDistributedPlatform(options: { processors?: number; e
     async stop() {
       const codes = [await terminate(gateway), ...(await Promise.all(processors.map(terminate))), await terminate(storage)];
       await deleteTopology(prefix);
+      await database.drop();
       for (const dir of dirs) dir.remove();
       return codes;
     },
