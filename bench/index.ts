@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { stopTestMongo } from '../test/support/congodb.js';
 import { distributedRun } from './distributed.js';
 import { bareLoop, embeddedRun } from './end-to-end.js';
 import { fanOutRun } from './fan-out.js';
@@ -37,7 +38,7 @@ try {
   if (suites.includes('end-to-end')) {
     const runs = [await embeddedRun(receiver, url, options)];
     if (values.mode === 'distributed') {
-      for (const processors of [1, 2]) runs.push(await distributedRun(receiver, url, { ...options, processors, storeName: 'SQLite store' }));
+      for (const processors of [1, 2]) runs.push(await distributedRun(receiver, url, { ...options, processors, storeName: 'MongoDB test server (CongoDB)' }));
     }
     printTable(`end to end: ${title}`, baseline, runs);
   }
@@ -50,4 +51,5 @@ try {
   }
 } finally {
   await receiver.close();
+  await stopTestMongo();
 }

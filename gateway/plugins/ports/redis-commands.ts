@@ -1,0 +1,11 @@
+/** A reply as Redis sends it to a raw command. */
+export type RedisReply = boolean | number | string | (boolean | number | string)[];
+
+/**
+ * The port plugins use to reach Redis: raw commands only, so no client library's type leaks into
+ * a plugin. `sendCommand` rejects at once while Redis is unreachable (no offline queue), so a
+ * caller can decide to fail open or closed instead of waiting.
+ */
+export interface RedisCommands {
+  sendCommand(...args: string[]): Promise<RedisReply>;
+}
