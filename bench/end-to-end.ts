@@ -52,24 +52,32 @@ export async function bareLoop(receiver: LatencyReceiver, url: string, options: 
 export async function embeddedRun(receiver: LatencyReceiver, url: string, options: EndToEndOptions, name = 'embedded (HTTP publish -> receipt)'): Promise<RunFigures> {
   return withBenchPlatform(async ({ base, key, post }) => {
     await post('/v1/subscriptions', { url, events: ['bench.*'] });
-    const agent = new Agent({ connections: options.concurrency });
-    receiver.reset();
-    const sentAt: number[] = [];
-    const started = performance.now();
-    await runConcurrently(options.events, options.concurrency, async (seq) => {
-      sentAt[seq] = performance.now();
-      const response = await request(base + '/v1/events', {
-        method: 'POST',
-        dispatcher: agent,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'bench.tick', data: { seq } }),
-      });
-      await response.body.dump();
-      if (response.statusCode !== 202) throw new Error(`publish answered ${response.statusCode}`);
-    });
-    await receiver.waitForAll(options.events, 120_000);
-    const elapsed = Math.max(...receiver.arrivals.values()) - started;
-    await agent.close();
-    return figures(name, latencies(sentAt, receiver), elapsed);
+    return publishToReceipt(receiver, base, key, options, name);
   });
+}
+
+/**
+ * Publishes `options.events` events over HTTP to a running gateway at `base` with the app's
+ * `key`, and measures each until the receiver has it: the end-to-end figures of one platform.
+ */
+export async function publishToReceipt(receiver: LatencyReceiver, base: string, key: string, options: EndToEndOptions, name: string): Promise<RunFigures> {
+  const agent = new Agent({ connections: options.concurrency });
+  receiver.reset();
+  const sentAt: number[] = [];
+  const started = performance.now();
+  await runConcurrently(options.events, options.concurrency, async (seq) => {
+    sentAt[seq] = performance.now();
+    const response = await request(base + '/v1/events', {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'bench.tick', data: { seq } }),
+    });
+    await response.body.dump();
+    if (response.statusCode !== 202) throw new Error(`publish answered ${response.statusCode}`);
+  });
+  await receiver.waitForAll(options.events, 300_000);
+  const elapsed = Math.max(...receiver.arrivals.values()) - started;
+  await agent.close();
+  return figures(name, latencies(sentAt, receiver), elapsed);
 }
