@@ -14,11 +14,28 @@ const run = promisify(execFile);
 const rabbitmqctl = (command: 'stop_app' | 'start_app' | 'await_startup') => run('rabbitmqctl', [command], { timeout: 60_000 });
 const EVENTS = 2_000;
 
+/**
+ * A GET is safe to repeat: after the broker restart a reused keep-alive connection to the
+ * gateway was seen closed under a request (`other side closed`), so a read is tried three times.
+ */
+async function readAgain<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 async function allPages(client: ApiClient, path: string): Promise<{ eventId: string; attemptCount: number }[]> {
   const rows: { eventId: string; attemptCount: number }[] = [];
   let cursor: string | null = null;
   do {
-    const page: { body: { data: { eventId: string; attemptCount: number }[]; nextCursor: string | null } } = await client.get(`${path}&limit=250${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { body: { data: { eventId: string; attemptCount: number }[]; nextCursor: string | null } } = await readAgain(() =>
+      client.get(`${path}&limit=250${cursor ? `&cursor=${cursor}` : ''}`),
+    );
     rows.push(...page.body.data);
     cursor = page.body.nextCursor;
   } while (cursor !== null);
