@@ -1,8 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import ipaddr from 'ipaddr.js';
 import { Agent, request } from 'undici';
-import { addressBlockReason, guardedLookup } from '../../shared/security/url-guard.js';
+import { guardedLookup, literalAddressBlockReason } from '../../shared/security/url-guard.js';
 import type { WebhookResponse, WebhookSender } from './webhook-sender.js';
 
 export interface UndiciSenderOptions {
@@ -45,10 +44,6 @@ async function readBounded(body: Readable, limit: number): Promise<string> {
   return Buffer.concat(kept).toString('utf8');
 }
 
-function unbracketed(hostname: string): string {
-  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-}
-
 /**
  * The webhook sender on undici: pooled keep-alive connections per origin, a DNS lookup that
  * connects only to allowed addresses, connect and total time-outs, no redirects (undici's
@@ -77,12 +72,8 @@ export function createUndiciSender(options: UndiciSenderOptions): WebhookSender 
       } catch {
         return failed(`not a URL: ${url}`);
       }
-      // A literal address never goes through the lookup, so it is checked here.
-      const host = unbracketed(target.hostname);
-      if (ipaddr.isValid(host)) {
-        const reason = addressBlockReason(host, options.allowPrivate);
-        if (reason !== null) return failed(`Refused to connect: ${reason}`);
-      }
+      const blocked = literalAddressBlockReason(target.hostname, options.allowPrivate);
+      if (blocked !== null) return failed(`Refused to connect: ${blocked}`);
 
       const signal = AbortSignal.timeout(options.timeoutMs);
       let response: Awaited<ReturnType<typeof request>>;

@@ -36,6 +36,15 @@ function unbracketed(hostname: string): string {
 }
 
 /**
+ * Why a URL's host, when it is a literal IP address, may not be reached; null for an allowed
+ * address or a name. A literal address never goes through a DNS lookup, so it is checked here.
+ */
+export function literalAddressBlockReason(hostname: string, allowPrivate: boolean): string | null {
+  const host = unbracketed(hostname);
+  return ipaddr.isValid(host) ? addressBlockReason(host, allowPrivate) : null;
+}
+
+/**
  * Why a subscription may not target this URL, or null when it may: https only (http too with
  * `allowPrivate`), no literal private or metadata address, no `localhost` names. A host name
  * is checked again after DNS resolution at every delivery (see `guardedLookup`).
