@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createGatewayApp } from '../gateway/index.js';
 import { createProcessor, createSqliteMergeBuffer } from '../processor/index.js';
 import { createEmbeddedBroker } from '../queue/adapters/embedded/index.js';
-import { QUEUE_NAMES, type QueueName } from '../queue/messages.js';
+import { QUEUE_NAMES } from '../queue/messages.js';
 import type { HookgateConfig } from '../shared/config/index.js';
 import { startHttpServer } from '../shared/http/http-server.js';
 import type { Logger } from '../shared/logger.js';
@@ -35,7 +35,8 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
   await sqlite.start();
   const broker = createEmbeddedBroker({ file: join(config.dataDir, 'queue.sqlite'), logger: logger.child({ tier: 'queue' }) });
   await broker.start();
-  metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue as QueueName));
+  metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue));
+  metrics.observeConsumerLag(QUEUE_NAMES, (queue) => broker.consumerLag(queue));
 
   const mergeBuffer = createSqliteMergeBuffer({ file: join(config.dataDir, 'merge.sqlite') });
   await mergeBuffer.start();

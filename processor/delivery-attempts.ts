@@ -61,6 +61,11 @@ function attemptOf(message: DeliveryMessage, at: number): Attempt {
   };
 }
 
+/** The delivery's trace context, for the results it leads to. */
+function traceOf(message: DeliveryMessage): { traceparent?: string } {
+  return message.traceparent !== undefined ? { traceparent: message.traceparent } : {};
+}
+
 function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy): Verdict {
   const lastError = errorOf(response);
   if (lastError === undefined) return { status: 'succeeded' };
@@ -91,7 +96,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
     return JSON.stringify(transform ? await transform(envelope) : envelope);
   }
 
-  async function publishResult(ref: DeliveryRef, attempt: Attempt, verdict: Verdict, now: number): Promise<void> {
+  async function publishResult(message: DeliveryMessage, ref: DeliveryRef, attempt: Attempt, verdict: Verdict, now: number): Promise<void> {
     await broker.publish('results', {
       v: 1,
       kind: 'attempt.recorded',
@@ -102,18 +107,21 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
         ...(verdict.retryInMs !== undefined ? { nextAttemptAt: new Date(now + verdict.retryInMs).toISOString() } : {}),
         ...(verdict.lastError !== undefined ? { lastError: verdict.lastError } : {}),
       },
+      ...traceOf(message),
     });
   }
 
+  /** The storage tier disables it, and counts it in `hookgate_subscriptions_disabled_total` once it has. */
   function publishDisabled(message: DeliveryMessage, attemptAt: string, at: number): Promise<void> {
-    metrics.subscriptionsDisabled.inc({ reason: 'gone' });
     return broker.publish('results', {
       v: 1,
       kind: 'subscription.disabled',
       appId: message.appId,
       subscriptionId: message.subscriptionId,
       reason: `The endpoint answered 410 Gone at ${attemptAt}.`,
+      cause: 'gone',
       at: new Date(at).toISOString(),
+      ...traceOf(message),
     });
   }
 
@@ -132,7 +140,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       body,
       userAgent: options.userAgent,
       now: at,
-      ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
+      ...traceOf(message),
     });
     metrics.deliveryAttemptsInFlight.inc();
     const response = await sender.send(request).finally(() => metrics.deliveryAttemptsInFlight.dec());
@@ -145,7 +153,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       responseBody: response.responseBody,
     };
     const settledAt = Date.now();
-    await publishResult(ref, recorded, verdict, settledAt);
+    await publishResult(message, ref, recorded, verdict, settledAt);
     if (verdict.gone) await publishDisabled(message, recorded.at, settledAt);
     if (verdict.retryInMs !== undefined) {
       const { pacedFor: _reservationUsed, ...next } = message;
@@ -170,7 +178,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       deliveryId: message.deliveryId,
       subscriptionId: message.subscriptionId,
       attempt: message.attempt,
-      ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
+      ...traceOf(message),
     });
     const ref: DeliveryRef = {
       id: message.deliveryId,
@@ -187,7 +195,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
     }
     const giveUp = async (reason: string) => {
       const at = Date.now();
-      await publishResult(ref, { ...attemptOf(message, at), error: reason }, { status: 'dead', lastError: reason }, at);
+      await publishResult(message, ref, { ...attemptOf(message, at), error: reason }, { status: 'dead', lastError: reason }, at);
       metrics.deliveries.inc({ outcome: 'dead' });
     };
     if (!subscription.enabled) {

@@ -28,6 +28,7 @@ export async function scheduleDelivery(broker: MessageBroker, delivery: NewDeliv
     v: 1,
     kind: 'delivery.scheduled',
     delivery: { id: deliveryId, appId, eventId: envelope.id, subscriptionId, createdAt, ...mergedOf(envelope) },
+    ...(delivery.traceparent !== undefined ? { traceparent: delivery.traceparent } : {}),
   });
   await broker.publish('deliveries', {
     v: 1,

@@ -44,17 +44,41 @@ export interface DeliveryMessage {
 
 export type { DeliveryRef } from '../shared/types.js';
 
-/** Results the processor publishes for the storage tier (and anyone else listening). */
+/**
+ * Why the platform disabled a subscription, as a bounded value (metric label, log field):
+ * `gone` (the endpoint answered 410 Gone), `unhealthy` (`HOOKGATE_DISABLE_AFTER_DEAD` dead
+ * deliveries in a row), `failing` (no success for `HOOKGATE_DISABLE_AFTER_FAILING`).
+ */
+export const DISABLE_CAUSES = ['gone', 'unhealthy', 'failing'] as const;
+export type DisableCause = (typeof DISABLE_CAUSES)[number];
+
+/**
+ * Results the processor publishes for the storage tier (and anyone else listening). Each
+ * carries the W3C `traceparent` of the event it belongs to, when the event had one, so the
+ * storage tier's log lines join the event's trace.
+ */
 export type ResultMessage =
-  | { v: 1; kind: 'delivery.scheduled'; delivery: DeliveryRef }
+  | { v: 1; kind: 'delivery.scheduled'; delivery: DeliveryRef; traceparent?: string }
   | {
       v: 1;
       kind: 'attempt.recorded';
       delivery: DeliveryRef;
       attempt: Attempt;
       outcome: { status: DeliveryStatus; nextAttemptAt?: string; lastError?: string };
+      traceparent?: string;
     }
-  | { v: 1; kind: 'subscription.disabled'; appId: string; subscriptionId: string; reason: string; at: string };
+  | {
+      v: 1;
+      kind: 'subscription.disabled';
+      appId: string;
+      subscriptionId: string;
+      /** For people: stored as the subscription's `disabledReason`. */
+      reason: string;
+      /** For machines; absent means `gone`, the one cause a processor reports. */
+      cause?: DisableCause;
+      at: string;
+      traceparent?: string;
+    };
 
 /** A merge window's time is up (or it is full): deliver its events as one. */
 export interface MergeFlushMessage {

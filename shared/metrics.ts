@@ -1,20 +1,26 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Queues to report on, and how to read one figure of a queue from the broker. */
+/** Queues to report on, and how to read one figure of a queue from the broker (`undefined`: not known here). */
 interface QueueReading {
   queues: readonly string[];
-  read: (queue: string) => Promise<number>;
+  read: (queue: string) => Promise<number | undefined>;
 }
 
-/** Sets the gauge per queue from the broker at scrape time; a queue that cannot be read is left out rather than shown stale. */
+/**
+ * Sets the gauge per queue from the broker at scrape time; a queue that cannot be read, or
+ * whose figure this process does not know, is left out rather than shown stale.
+ */
 async function collectPerQueue(gauge: Gauge<'queue'>, source: QueueReading | undefined): Promise<void> {
   if (!source) return;
   for (const queue of source.queues) {
+    let value: number | undefined;
     try {
-      gauge.set({ queue }, await source.read(queue));
+      value = await source.read(queue);
     } catch {
-      gauge.remove({ queue });
+      value = undefined;
     }
+    if (value === undefined) gauge.remove({ queue });
+    else gauge.set({ queue }, value);
   }
 }
 
@@ -103,7 +109,7 @@ export class HookgateMetrics {
     });
     this.subscriptionsDisabled = new Counter({
       name: 'hookgate_subscriptions_disabled_total',
-      help: 'Subscriptions disabled by the platform, by reason: gone (the endpoint answered 410), unhealthy (a run of dead deliveries).',
+      help: 'Subscriptions disabled by the platform, by reason: gone (the endpoint answered 410 Gone), unhealthy (HOOKGATE_DISABLE_AFTER_DEAD dead deliveries in a row), failing (no successful delivery for HOOKGATE_DISABLE_AFTER_FAILING).',
       labelNames: ['reason'],
       registers,
     });
@@ -117,7 +123,13 @@ export class HookgateMetrics {
     });
     this.queueConsumerLag = new Gauge({
       name: 'hookgate_queue_consumer_lag_seconds',
-      help: 'How long the oldest message that is due has waited for a consumer; 0 while consumers keep up.',
+      // What RabbitMQ allows without taking a message: queue/adapters/rabbitmq/consumer-lag.ts.
+      help: [
+        'Seconds the oldest due message of a queue has waited for a consumer; 0 when none waits.',
+        'Embedded queue: exact. RabbitMQ, while ready messages wait: the age of the position of the consumers in this process',
+        '(since the latest-due message they took became due), or with no consumer on the queue, how long this process has seen it unconsumed;',
+        'absent where neither applies. Aggregate with max.',
+      ].join(' '),
       labelNames: ['queue'],
       registers,
       collect: () => collectPerQueue(this.queueConsumerLag, this.#consumerLagSource),
@@ -137,12 +149,12 @@ export class HookgateMetrics {
   }
 
   /** Report the depth of these queues, read through `read` at each scrape. */
-  observeQueueDepth(queues: readonly string[], read: (queue: string) => Promise<number>): void {
-    this.#queueDepthSource = { queues, read };
+  observeQueueDepth<Q extends string>(queues: readonly Q[], read: (queue: Q) => Promise<number>): void {
+    this.#queueDepthSource = { queues, read: read as QueueReading['read'] };
   }
 
-  /** Report the consumer lag of these queues in seconds, read through `read` at each scrape. */
-  observeConsumerLag(queues: readonly string[], read: (queue: string) => Promise<number>): void {
-    this.#consumerLagSource = { queues, read };
+  /** Report the consumer lag of these queues in seconds, read through `read` at each scrape; `undefined` leaves a queue out. */
+  observeConsumerLag<Q extends string>(queues: readonly Q[], read: (queue: Q) => Promise<number | undefined>): void {
+    this.#consumerLagSource = { queues, read: read as QueueReading['read'] };
   }
 }

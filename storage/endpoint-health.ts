@@ -1,3 +1,4 @@
+import type { DisableCause } from '../queue/messages.js';
 import type { SubscriptionDisabledData } from '../shared/webhooks/platform-events.js';
 import type { EndpointHealth } from './ports/index.js';
 
@@ -12,13 +13,19 @@ export interface EndpointHealthPolicy {
 /** Tells the app that the platform disabled one of its subscriptions; `idempotencyKey` makes a repeat harmless. */
 export type DisabledAnnouncer = (appId: string, data: SubscriptionDisabledData, idempotencyKey: string) => Promise<void>;
 
+/** Why the policy disables an endpoint: a bounded cause (metric label) and a sentence for the app. */
+export interface DisableVerdict {
+  cause: Exclude<DisableCause, 'gone'>;
+  reason: string;
+}
+
 /** Why the endpoint's subscription should be disabled now, or null while it may go on. */
-export function disableReason(health: EndpointHealth, policy: EndpointHealthPolicy, now: number): string | null {
+export function disableVerdict(health: EndpointHealth, policy: EndpointHealthPolicy, now: number): DisableVerdict | null {
   if (health.consecutiveDead >= policy.maxConsecutiveDead) {
-    return `${health.consecutiveDead} deliveries in a row ended dead.`;
+    return { cause: 'unhealthy', reason: `${health.consecutiveDead} deliveries in a row ended dead.` };
   }
   if (health.failingSince !== undefined && now - Date.parse(health.failingSince) >= policy.maxFailingMs) {
-    return `The endpoint has failed every delivery since ${health.failingSince}.`;
+    return { cause: 'failing', reason: `The endpoint has failed every delivery since ${health.failingSince}.` };
   }
   return null;
 }

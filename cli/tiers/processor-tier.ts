@@ -1,4 +1,5 @@
 import { createProcessor } from '../../processor/index.js';
+import { QUEUE_NAMES } from '../../queue/messages.js';
 import type { HookgateConfig } from '../../shared/config/index.js';
 import { startHttpServer } from '../../shared/http/http-server.js';
 import type { Logger } from '../../shared/logger.js';
@@ -32,6 +33,8 @@ export async function startProcessorTier(config: HookgateConfig, logger: Logger)
     metrics,
   });
   await processor.start();
+  // Only a process that consumes a queue knows how far behind its consumers are (RabbitMQ).
+  metrics.observeConsumerLag(QUEUE_NAMES, (queue) => broker.consumerLag(queue));
   const app = operationsApp({
     metrics,
     logger: log,

@@ -9,7 +9,8 @@ import { startResultsConsumer } from '../../storage/results-consumer.js';
 
 /**
  * The storage tier's consumer of the `results` queue, with endpoint health: a subscription the
- * policy disables is announced to its app as a `hookgate.subscription.disabled` event.
+ * policy disables (or a 410 Gone disables) is counted in `hookgate_subscriptions_disabled_total`
+ * and announced to its app as a `hookgate.subscription.disabled` event.
  */
 export function startStorageConsumers(options: {
   config: HookgateConfig;
@@ -24,6 +25,7 @@ export function startStorageConsumers(options: {
     broker,
     storage,
     logger: options.logger,
+    metrics: options.metrics,
     endpointHealth: {
       policy: config.endpointHealth,
       async announce(appId, data, idempotencyKey) {

@@ -24,7 +24,8 @@ export async function startStorageTier(config: HookgateConfig, logger: Logger): 
   const storage = openStorage(config, logger);
   await storage.start();
   const broker = await connectBroker(config, log);
-  metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue as (typeof QUEUE_NAMES)[number]));
+  metrics.observeQueueDepth(QUEUE_NAMES, (queue) => broker.depth(queue));
+  metrics.observeConsumerLag(QUEUE_NAMES, (queue) => broker.consumerLag(queue));
   // Disabling a failing endpoint is a subscription change the processors must hear of.
   const announcing = { ...storage, subscriptions: announcingSubscriptionStore(storage.subscriptions, broker, log) };
   const results = await startStorageConsumers({ config, broker, storage: announcing, metrics, logger: log });
@@ -33,7 +34,8 @@ export async function startStorageTier(config: HookgateConfig, logger: Logger): 
     internalToken: deriveInternalToken(encryptionKey),
     logger: log,
     metrics,
-    readinessChecks: { broker: () => broker.ping() },
+    // Named as the processor names its own: the results consumer is subscribed (not stopped, not between connections).
+    readinessChecks: { broker: () => broker.ping(), consumers: async () => results.isConsuming() },
   });
   const server = await startHttpServer(app, config.storagePort, config.host);
   return {

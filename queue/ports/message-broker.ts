@@ -28,6 +28,12 @@ export interface ConsumeOptions {
 }
 
 export interface Consumer {
+  /**
+   * True while it is subscribed and can be handed messages: false once stopped and, on
+   * RabbitMQ, while its channel is down until the next connection subscribes it again. For
+   * readiness checks.
+   */
+  isConsuming(): boolean;
   /** Stops taking messages and waits for the ones in hand to settle. */
   stop(): Promise<void>;
 }
@@ -54,6 +60,17 @@ export interface MessageBroker {
   consume<Q extends QueueName>(queue: Q, handler: MessageHandler<QueueMessages[Q]>, options: ConsumeOptions): Promise<Consumer>;
   /** Messages waiting (ready or delayed) in the queue, for metrics and tests. */
   depth(queue: QueueName): Promise<number>;
+  /**
+   * Seconds that the oldest message of the queue that is due (not delayed any more) has waited
+   * for a consumer; 0 when no due message waits. The embedded queue knows each message's due
+   * time and answers exactly; RabbitMQ cannot show a queue's head without taking it, so its
+   * adapter estimates (see `adapters/rabbitmq/consumer-lag.ts`) and answers `undefined` when
+   * this process cannot tell (messages wait, and only other processes consume them).
+   *
+   * @example
+   * metrics.observeConsumerLag(QUEUE_NAMES, (queue) => broker.consumerLag(queue));
+   */
+  consumerLag(queue: QueueName): Promise<number | undefined>;
   deadLetters<Q extends QueueName>(queue: Q, limit: number): Promise<DeadLetter<QueueMessages[Q]>[]>;
   /**
    * Sends a notice to every process listening now (each processor). Best effort and not

@@ -13,7 +13,7 @@ describe('trace context across tiers', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  it('carries the publisher\'s traceparent through the queue onto the webhook and into every tier\'s log lines', async () => {
+  it('carries the publisher\'s traceparent through the queue onto the webhook and into every tier\'s log lines, storage included', async () => {
     const dir = makeTempDir('tracing');
     cleanups.push(dir.remove);
     const receiver = await new TestReceiver().start();
@@ -39,9 +39,14 @@ describe('trace context across tiers', () => {
         .split('\n')
         .filter((line) => line.includes(TRACEPARENT))
         .map((line) => JSON.parse(line) as { tier?: string; msg: string });
-      return lines.some((line) => line.msg === 'delivery attempted') ? lines : undefined;
+      return lines.some((line) => line.msg === 'delivery attempted') && lines.some((line) => line.msg === 'attempt stored') ? lines : undefined;
     });
-    expect(traced.map((line) => line.tier)).toEqual(expect.arrayContaining(['gateway', 'processor']));
-    expect(traced.map((line) => line.msg)).toEqual(expect.arrayContaining(['request completed', 'event fanned out', 'delivery attempted']));
+    expect(traced.map((line) => line.tier)).toEqual(expect.arrayContaining(['gateway', 'processor', 'storage']));
+    expect(traced.map((line) => line.msg)).toEqual(
+      expect.arrayContaining(['request completed', 'event fanned out', 'delivery attempted', 'delivery scheduled stored', 'attempt stored']),
+    );
+    // The storage tier's line names the delivery the result belongs to, as the processor's does.
+    const attempted = traced.find((line) => line.msg === 'delivery attempted') as { deliveryId?: string };
+    expect(traced.find((line) => line.msg === 'attempt stored')).toMatchObject({ tier: 'storage', deliveryId: attempted.deliveryId, status: 'succeeded' });
   });
 });

@@ -130,9 +130,13 @@ describe('metrics used by the dashboard and the alert rules, after an end-to-end
     expect(sampleValue(families, 'hookgate_http_requests_total', { route: '/v1/subscriptions', method: 'GET', status: '429' })).toBe(1);
   });
 
-  it('leaves nothing in flight once the work is done (the scrape itself is the one HTTP request)', () => {
+  it('leaves nothing in flight once the work is done (the scrape itself is the one HTTP request), and no queue lagging', () => {
     expect(sampleValue(families, 'hookgate_delivery_attempts_in_flight')).toBe(0);
     expect(sampleValue(families, 'hookgate_http_requests_in_flight')).toBe(1);
+    for (const queue of ['events', 'deliveries', 'merges', 'results']) {
+      const lag = families.get('hookgate_queue_consumer_lag_seconds')?.samples.find((sample) => sample.labels.queue === queue);
+      expect(lag?.value, queue).toBeLessThan(1);
+    }
   });
 
   /** Every selector of every dashboard query and every rule. */

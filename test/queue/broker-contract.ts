@@ -164,6 +164,49 @@ export function describeBrokerContract(name: string, makeBroker: BrokerFactory):
       expect(await broker.depth('deliveries')).toBe(0);
     });
 
+    it('reports consumer lag: how long the oldest due message has waited, whether its consumer is busy or absent; 0 once taken, and for a delayed one', async () => {
+      const { broker } = await setUp();
+      expect(await broker.consumerLag('deliveries')).toBe(0);
+      const held = gate();
+      const taken: string[] = [];
+      const consumer = await broker.consume('deliveries', async ({ body }) => {
+        taken.push(body.deliveryId);
+        if (body.deliveryId === 'dlv_1') await held.wait;
+      }, { concurrency: 1 });
+      expect(consumer.isConsuming()).toBe(true);
+
+      const firstPublishAt = Date.now();
+      await broker.publish('deliveries', aDelivery(1));
+      await vi.waitFor(() => expect(taken).toEqual(['dlv_1']), WAIT);
+      // Due now, and waiting: the one consumer is busy.
+      await broker.publish('deliveries', aDelivery(2));
+      // Due now, and waiting: nobody consumes merges. A scraper reads the lag from now on.
+      await broker.publish('merges', aMessage('merges', 1));
+      expect(await broker.consumerLag('merges')).toBeLessThan(1);
+      await sleep(2_100);
+
+      const busy = await broker.consumerLag('deliveries');
+      expect(busy).toBeGreaterThanOrEqual(2);
+      expect(busy).toBeLessThanOrEqual((Date.now() - firstPublishAt) / 1000);
+      const absent = await broker.consumerLag('merges');
+      expect(absent).toBeGreaterThanOrEqual(2);
+      expect(absent).toBeLessThanOrEqual((Date.now() - firstPublishAt) / 1000);
+
+      held.open();
+      await vi.waitFor(() => expect(taken).toEqual(['dlv_1', 'dlv_2']), WAIT);
+      await vi.waitFor(async () => expect(await broker.consumerLag('deliveries')).toBe(0), WAIT);
+      await broker.consume('merges', async () => undefined, { concurrency: 1 });
+      await vi.waitFor(async () => expect(await broker.consumerLag('merges')).toBe(0), WAIT);
+
+      // Not due yet: waiting, but not lagging.
+      await broker.publish('deliveries', aDelivery(3), { delayMs: 60_000 });
+      expect(await broker.depth('deliveries')).toBe(1);
+      expect(await broker.consumerLag('deliveries')).toBe(0);
+
+      await consumer.stop();
+      expect(consumer.isConsuming()).toBe(false);
+    });
+
     it('redelivers a failed message after the back-off with a growing deliveryCount, then dead-letters it after maxDeliveries', async () => {
       const { broker } = await setUp({ maxDeliveries: 3, redeliveryBackoffMs: () => 400 });
       const attempts: ReceivedMessage<DeliveryMessage>[] = [];
@@ -274,7 +317,9 @@ export function describeBrokerContract(name: string, makeBroker: BrokerFactory):
       await broker.announce(notice);
       await vi.waitFor(() => expect([first, second]).toEqual([[notice], [notice]]), WAIT);
 
+      expect(firstListener.isConsuming()).toBe(true);
       await firstListener.stop();
+      expect(firstListener.isConsuming()).toBe(false);
       await broker.announce({ ...notice, subscriptionId: 'sub_2' });
       await vi.waitFor(() => expect(second).toHaveLength(2), WAIT);
       await sleep(QUIET_MS);

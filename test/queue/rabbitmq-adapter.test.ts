@@ -264,7 +264,7 @@ describe('RabbitMQ broker adapter', () => {
     const held = gate();
     const deliveries: { id: string; count: number }[] = [];
     const handled = new Set<string>();
-    await broker.consume(
+    const consumer = await broker.consume(
       'deliveries',
       async (message) => {
         deliveries.push({ id: message.body.deliveryId, count: message.deliveryCount });
@@ -277,11 +277,15 @@ describe('RabbitMQ broker adapter', () => {
     for (let n = 0; n < 5; n += 1) await broker.publish('deliveries', aDelivery(n));
     await eventually(() => handled.size === 4 && deliveries.some((d) => d.id === 'dlv_0'), 10_000, 'the first batch');
 
+    expect(consumer.isConsuming()).toBe(true);
     await forceCloseConnection(connectionName);
     await eventually(async () => !(await broker.ping()), 5_000, 'the adapter to notice the drop');
+    // Readiness checks read this: not consuming until the next connection subscribes it again.
+    expect(consumer.isConsuming()).toBe(false);
     // The handler finishes on a dead channel: its ack is dropped, and the broker redelivers.
     held.open();
     await eventually(() => broker.ping(), 10_000, 'the reconnect');
+    await eventually(() => consumer.isConsuming(), 5_000, 'the consumer to subscribe again');
 
     for (let n = 5; n < 10; n += 1) await broker.publish('deliveries', aDelivery(n));
     await eventually(() => handled.size === 10, 10_000, 'every delivery after the reconnect');

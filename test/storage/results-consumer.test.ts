@@ -1,13 +1,15 @@
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UnrecoverableError } from '../../shared/errors/index.js';
 import { newId } from '../../shared/ids.js';
-import { createLogger } from '../../shared/logger.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { HookgateMetrics } from '../../shared/metrics.js';
 import type { Subscription } from '../../shared/types.js';
 import type { DeliveryRef, ResultMessage } from '../../queue/messages.js';
 import { createSqliteStorage } from '../../storage/adapters/sqlite/index.js';
 import type { Storage } from '../../storage/ports/index.js';
-import { applyResult } from '../../storage/results-consumer.js';
+import { applyResult, type EndpointHealthRules } from '../../storage/results-consumer.js';
 import { makeTempDir } from '../support/temp-dir.js';
 
 describe('applyResult on SQLite storage', () => {
@@ -41,7 +43,7 @@ describe('applyResult on SQLite storage', () => {
     dir.remove();
   });
 
-  function attemptMessage(number: number, status: 'failed' | 'succeeded' | 'dead', statusCode: number): ResultMessage {
+  function attemptMessage(number: number, status: 'failed' | 'succeeded' | 'dead', statusCode: number): Extract<ResultMessage, { kind: 'attempt.recorded' }> {
     return {
       v: 1,
       kind: 'attempt.recorded',
@@ -137,5 +139,90 @@ describe('applyResult on SQLite storage', () => {
       await expect(applyResult(storage, body as unknown as ResultMessage)).rejects.toBeInstanceOf(UnrecoverableError);
     }
     expect((await storage.deliveries.list(undefined, {}, { limit: 10 })).data).toEqual([]);
+  });
+
+  describe('subscriptions disabled: counted once, by a bounded reason, and logged on the delivery\'s trace', () => {
+    const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    let metrics: HookgateMetrics;
+    let lines: Record<string, unknown>[];
+    let logger: Logger;
+    const announced: string[] = [];
+
+    beforeEach(() => {
+      metrics = new HookgateMetrics('storage');
+      lines = [];
+      logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+      announced.length = 0;
+    });
+
+    async function disabledCount(reason: string): Promise<number> {
+      const { values } = await metrics.subscriptionsDisabled.get();
+      return values.filter((value) => value.labels.reason === reason).reduce((total, value) => total + value.value, 0);
+    }
+
+    function rules(policy: EndpointHealthRules['policy']): EndpointHealthRules {
+      return { policy, announce: async (_appId, data) => void announced.push(data.reason) };
+    }
+
+    function deadAttempt(number: number, at: string): ResultMessage {
+      const message = attemptMessage(number, 'dead', 500);
+      return { ...message, attempt: { ...message.attempt, at }, traceparent: TRACEPARENT };
+    }
+
+    it('unhealthy: HOOKGATE_DISABLE_AFTER_DEAD dead deliveries in a row, logged with their traceparent', async () => {
+      const effects = { endpointHealth: rules({ maxConsecutiveDead: 2, maxFailingMs: 86_400_000 }), metrics, logger };
+      await applyResult(storage, deadAttempt(1, '2026-03-01T10:00:05.000Z'), effects);
+      expect(await disabledCount('unhealthy')).toBe(0);
+      const second = deadAttempt(2, '2026-03-01T10:00:06.000Z');
+      await applyResult(storage, second, effects);
+      await applyResult(storage, second, effects);
+
+      expect(await disabledCount('unhealthy')).toBe(1);
+      expect(await disabledCount('failing')).toBe(0);
+      expect(announced).toEqual(['2 deliveries in a row ended dead.']);
+      expect(await storage.subscriptions.get(subscription.id, appId)).toMatchObject({ enabled: false });
+      const traced = lines.filter((line) => line.traceparent === TRACEPARENT);
+      expect(traced.map((line) => line.msg)).toEqual(['attempt stored', 'attempt stored', 'subscription disabled', 'attempt stored']);
+      expect(traced[0]).toMatchObject({ deliveryId: delivery.id, subscriptionId: subscription.id, attempt: 1, status: 'dead' });
+      expect(traced[2]).toMatchObject({ subscriptionId: subscription.id, cause: 'unhealthy' });
+    });
+
+    it('failing: no success for HOOKGATE_DISABLE_AFTER_FAILING', async () => {
+      const effects = { endpointHealth: rules({ maxConsecutiveDead: 50, maxFailingMs: 60_000 }), metrics, logger };
+      await applyResult(storage, deadAttempt(1, '2026-03-01T10:00:05.000Z'), effects);
+      await applyResult(storage, deadAttempt(2, '2026-03-01T10:02:05.000Z'), effects);
+      expect(await disabledCount('failing')).toBe(1);
+      expect(await disabledCount('unhealthy')).toBe(0);
+      expect(announced).toEqual(['The endpoint has failed every delivery since 2026-03-01T10:00:05.000Z.']);
+    });
+
+    it('gone: the processor\'s 410 verdict, counted when the subscription is disabled, not when the disable is stale or repeated', async () => {
+      const gone: ResultMessage = {
+        v: 1,
+        kind: 'subscription.disabled',
+        appId,
+        subscriptionId: subscription.id,
+        reason: 'The endpoint answered 410 Gone.',
+        cause: 'gone',
+        at: '2026-03-01T09:00:00.000Z',
+        traceparent: TRACEPARENT,
+      };
+      await applyResult(storage, gone, { metrics, logger });
+      expect(await disabledCount('gone')).toBe(0);
+
+      await applyResult(storage, { ...gone, at: '2026-03-01T11:00:00.000Z' }, { metrics, logger });
+      await applyResult(storage, { ...gone, at: '2026-03-01T11:00:00.000Z' }, { metrics, logger });
+      expect(await disabledCount('gone')).toBe(1);
+      expect(lines.filter((line) => line.msg === 'subscription disabled')).toEqual([
+        expect.objectContaining({ traceparent: TRACEPARENT, subscriptionId: subscription.id, cause: 'gone', level: 40 }),
+      ]);
+    });
+
+    it('stores a result whose traceparent cannot be read, and logs it without one', async () => {
+      await applyResult(storage, { v: 1, kind: 'delivery.scheduled', delivery, traceparent: 'not-a-trace' }, { logger });
+      expect(await storage.deliveries.get(delivery.id, appId)).toMatchObject({ status: 'pending' });
+      expect(lines).toEqual([expect.objectContaining({ msg: 'delivery scheduled stored', deliveryId: delivery.id })]);
+      expect(lines[0]).not.toHaveProperty('traceparent');
+    });
   });
 });

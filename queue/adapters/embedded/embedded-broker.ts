@@ -77,6 +77,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): MessageBro
       consumers.set(consumer, queue);
       consumer.wake();
       return {
+        isConsuming: () => consumer.isConsuming(),
         async stop() {
           await consumer.stop();
           consumers.delete(consumer);
@@ -93,6 +94,7 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): MessageBro
       assertOpen();
       listeners.add(handler);
       return {
+        isConsuming: () => listeners.has(handler),
         async stop() {
           listeners.delete(handler);
         },
@@ -102,6 +104,14 @@ export function createEmbeddedBroker(options: EmbeddedBrokerOptions): MessageBro
     async depth(queue) {
       assertOpen();
       return file.depth(queue);
+    },
+
+    async consumerLag(queue) {
+      assertOpen();
+      // A message becomes due at its `available_at` (publish, delay or redelivery back-off): exact.
+      const now = Date.now();
+      const dueAt = file.oldestDueAt(queue, now);
+      return dueAt === undefined ? 0 : (now - dueAt) / 1000;
     },
 
     async deadLetters<Q extends QueueName>(queue: Q, limit: number): Promise<DeadLetter<QueueMessages[Q]>[]> {

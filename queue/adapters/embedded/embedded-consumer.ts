@@ -75,6 +75,11 @@ export class EmbeddedConsumer implements Consumer {
     if (this.#inHand.size < concurrency) this.#sleepUntilDue();
   }
 
+  /** The file is read in this process: a consumer takes messages until it is stopped or the file closes. */
+  isConsuming(): boolean {
+    return !this.#stopped && this.#options.file.isOpen;
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);

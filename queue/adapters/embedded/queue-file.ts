@@ -118,6 +118,14 @@ export class QueueFile {
     return row.due ?? undefined;
   }
 
+  /** When the longest-waiting message of the queue that is due at `now` and not in hand became due, or undefined when none waits. */
+  oldestDueAt(queue: string, now: number): number | undefined {
+    const row = this.#statement('SELECT MIN(available_at) AS due FROM messages WHERE queue = ? AND in_hand = 0 AND available_at <= ?').get(queue, now) as {
+      due: number | null;
+    };
+    return row.due ?? undefined;
+  }
+
   acknowledge(seq: number): void {
     this.#run('acknowledge a message', 'DELETE FROM messages WHERE seq = ?', seq);
   }

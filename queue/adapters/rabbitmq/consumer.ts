@@ -26,6 +26,7 @@ export interface QueueConsumerOptions {
 
 /** A consumer that survives reconnects: it subscribes again on every new connection until stopped. */
 export interface QueueConsumer extends Consumer {
+  /** Not stopped (it may be between connections: see `isConsuming`). */
   readonly active: boolean;
   /** Subscribes on `connection` unless already subscribed on a live channel or stopped. */
   subscribe(connection: LiveConnection): Promise<void>;
@@ -163,6 +164,9 @@ export function createQueueConsumer(options: QueueConsumerOptions): QueueConsume
   return {
     get active() {
       return active;
+    },
+    isConsuming() {
+      return active && subscription?.open === true && subscription.consumerTag !== undefined;
     },
     async subscribe(connection) {
       if (!active || !connection.open) return;

@@ -18,7 +18,11 @@
  *
  * Headers: `x-hookgate-schema` (the schema version), `x-hookgate-delivery-count` (plus the
  * quorum queue's `x-delivery-count`, so a crash-redelivery counts), `x-hookgate-deliver-at`,
- * `x-hookgate-routing-key`, and on dead letters `x-hookgate-dead-reason` / `-dead-at`.
+ * `x-hookgate-published-at` (ms; with `deliver-at`, when the message became due, for the
+ * consumer lag), `x-hookgate-routing-key`, and on dead letters `x-hookgate-dead-reason` /
+ * `-dead-at`.
+ *
+ * Consumer lag is estimated without taking messages: see `consumer-lag.ts`.
  */
 export { createRabbitMqBroker } from './rabbitmq-broker.js';
 export type { RabbitMqBrokerOptions } from './options.js';

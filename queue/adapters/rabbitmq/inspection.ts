@@ -4,6 +4,7 @@ import type { QueueName } from '../../messages.js';
 import type { DeadLetter } from '../../ports/message-broker.js';
 import { AMQP_NOT_FOUND, amqpCodeOf, toUnavailable } from './broker-errors.js';
 import type { LiveConnection } from './connection-manager.js';
+import type { ConsumerLagTracker } from './consumer-lag.js';
 import { deadInfoOf } from './message-headers.js';
 import type { Publisher } from './publisher.js';
 import type { BrokerNames } from './topology.js';
@@ -11,12 +12,14 @@ import type { BrokerNames } from './topology.js';
 export interface InspectionOptions {
   names: BrokerNames;
   publisher: Publisher;
+  lag: ConsumerLagTracker;
   current(): LiveConnection | undefined;
 }
 
-/** Reads queue depths and dead letters, each on short-lived channels of its own. */
+/** Reads queue depths, consumer lag and dead letters, each on short-lived channels of its own. */
 export interface Inspection {
   depth(queue: QueueName): Promise<number>;
+  consumerLag(queue: QueueName): Promise<number | undefined>;
   deadLetters(queue: QueueName, limit: number): Promise<DeadLetter<unknown>[]>;
 }
 
@@ -72,6 +75,23 @@ export function createInspection(options: InspectionOptions): Inspection {
         return total;
       } catch (error) {
         throw toUnavailable(`cannot read the depth of ${topology.main}`, error);
+      } finally {
+        await closeQuietly(channel);
+      }
+    },
+
+    /** The main queue's ready and consumer counts, read passively (nothing is taken), into the lag tracker's estimate. */
+    async consumerLag(queue) {
+      const live = connection();
+      const main = names.queues[queue].main;
+      const channel = await live.openChannel({ quiet: true }).catch((error: unknown) => {
+        throw toUnavailable('cannot open a channel', error);
+      });
+      try {
+        const { messageCount, consumerCount } = await channel.checkQueue(main);
+        return options.lag.lagSeconds(queue, { ready: messageCount, consumers: consumerCount }, Date.now());
+      } catch (error) {
+        throw toUnavailable(`cannot read the consumer lag of ${main}`, error);
       } finally {
         await closeQuietly(channel);
       }

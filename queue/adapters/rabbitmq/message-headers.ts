@@ -9,6 +9,8 @@ export const HEADERS = {
   deliveryCount: 'x-hookgate-delivery-count',
   /** Epoch ms before which the message must not be handled (delayed publish or retry). */
   deliverAt: 'x-hookgate-deliver-at',
+  /** Epoch ms when this copy was published (the AMQP `timestamp` property has whole seconds only). */
+  publishedAt: 'x-hookgate-published-at',
   /** The routing key of the original publish, kept across wait and dead queues. */
   routingKey: 'x-hookgate-routing-key',
   /** Why and when a message was dead-lettered. */
@@ -51,6 +53,16 @@ export function deliverAtOf(properties: MessageProperties): number | undefined {
   return numberHeader(properties.headers as Record<string, unknown> | undefined, HEADERS.deliverAt);
 }
 
+/**
+ * Epoch ms when the message became due: its `deliverAt` when it was delayed, else when this
+ * copy was published (the AMQP timestamp for a message published before that header existed).
+ */
+export function dueAtOf(properties: MessageProperties): number | undefined {
+  const headers = properties.headers as Record<string, unknown> | undefined;
+  const timestamp = typeof properties.timestamp === 'number' ? properties.timestamp * 1000 : undefined;
+  return numberHeader(headers, HEADERS.deliverAt) ?? numberHeader(headers, HEADERS.publishedAt) ?? timestamp;
+}
+
 export function routingKeyOf(properties: MessageProperties): string | undefined {
   return stringHeader(properties.headers as Record<string, unknown> | undefined, HEADERS.routingKey);
 }
@@ -84,6 +96,7 @@ export function headersFor(message: OutgoingMessage): Record<string, unknown> {
   return {
     [HEADERS.schema]: message.schema ?? MESSAGE_SCHEMA_VERSION,
     [HEADERS.routingKey]: message.routingKey,
+    [HEADERS.publishedAt]: Date.now(),
     ...(message.deliveryCount > 1 ? { [HEADERS.deliveryCount]: message.deliveryCount } : {}),
     ...(message.deliverAt !== undefined ? { [HEADERS.deliverAt]: message.deliverAt } : {}),
     ...(message.dead ? { [HEADERS.deadReason]: message.dead.reason, [HEADERS.deadAt]: message.dead.at } : {}),

@@ -4,7 +4,7 @@ import { UnrecoverableError } from '../../../shared/errors/index.js';
 import type { Logger } from '../../../shared/logger.js';
 import type { QueueMessages, QueueName } from '../../messages.js';
 import type { MessageHandler } from '../../ports/message-broker.js';
-import { deliverAtOf, deliveryCountOf, routingKeyOf, schemaOf, type OutgoingMessage } from './message-headers.js';
+import { deliverAtOf, deliveryCountOf, dueAtOf, routingKeyOf, schemaOf, type OutgoingMessage } from './message-headers.js';
 import type { Publisher } from './publisher.js';
 import type { BrokerNames } from './topology.js';
 
@@ -16,6 +16,8 @@ export interface ProcessorOptions<Q extends QueueName> {
   logger: Logger;
   maxDeliveries: number;
   redeliveryBackoffMs: (deliveryCount: number) => number;
+  /** Called with the message's due time (epoch ms) as it is taken for handling, for the consumer lag. */
+  onTaken(dueAt: number): void;
 }
 
 /** What to tell the broker about a message once it has been processed. */
@@ -78,6 +80,9 @@ export function createMessageProcessor<Q extends QueueName>(options: ProcessorOp
         publisher.park(queue, { ...outgoing, deliverAt }, deliverAt - Date.now()),
       );
     }
+
+    const now = Date.now();
+    options.onTaken(Math.min(dueAtOf(properties) ?? now, now));
 
     let body: QueueMessages[Q];
     try {

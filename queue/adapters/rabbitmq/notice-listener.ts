@@ -6,6 +6,8 @@ import type { LiveConnection } from './connection-manager.js';
 /** A listener that survives reconnects: it binds a fresh queue of its own on every new connection until stopped. */
 export interface NoticeListener {
   subscribe(connection: LiveConnection): Promise<void>;
+  /** Bound and consuming on a live channel. */
+  isConsuming(): boolean;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,9 @@ export function createNoticeListener(options: {
         if (channel === opened) channel = undefined;
       });
       channel = opened;
+    },
+    isConsuming() {
+      return !stopped && channel !== undefined;
     },
     async stop() {
       stopped = true;

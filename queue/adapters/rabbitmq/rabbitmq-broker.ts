@@ -4,6 +4,7 @@ import type { QueueMessages, QueueName } from '../../messages.js';
 import type { DeadLetter, MessageBroker, PublishOptions } from '../../ports/message-broker.js';
 import { createConnectionManager, type LiveConnection } from './connection-manager.js';
 import { createQueueConsumer, type QueueConsumer } from './consumer.js';
+import { createConsumerLagTracker } from './consumer-lag.js';
 import { createInspection } from './inspection.js';
 import { createMessageProcessor } from './message-processor.js';
 import { createNoticeListener, type NoticeListener } from './notice-listener.js';
@@ -71,7 +72,8 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
     },
   });
 
-  const inspection = createInspection({ names, publisher, current: () => manager.current() });
+  const lag = createConsumerLagTracker();
+  const inspection = createInspection({ names, publisher, lag, current: () => manager.current() });
 
   function routeFor(queue: QueueName, routingKey: string): Route {
     const topology = names.queues[queue];
@@ -111,14 +113,19 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
           logger: consumerLog,
           maxDeliveries: options.maxDeliveries,
           redeliveryBackoffMs: options.redeliveryBackoffMs,
+          onTaken: (dueAt) => lag.taken(queue, dueAt),
         }),
         logger: consumerLog,
         stopTimeoutMs: options.stopTimeoutMs,
         requeuePauseMs: REQUEUE_PAUSE_MS,
         onChannelFailed: (reason) => manager.reset(reason),
-        onStopped: () => consumers.delete(consumer),
+        onStopped: () => {
+          consumers.delete(consumer);
+          lag.consumerStopped(queue);
+        },
       });
       consumers.add(consumer);
+      lag.consumerStarted(queue);
       const connection = latest;
       // While disconnected the consumer waits: the next connection subscribes it.
       if (connection?.open) {
@@ -129,7 +136,7 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
           if (connection.open) manager.reset(`subscribing to ${queue} failed`);
         }
       }
-      return { stop: () => consumer.stop() };
+      return { isConsuming: () => consumer.isConsuming(), stop: () => consumer.stop() };
     },
 
     async announce(notice) {
@@ -144,6 +151,7 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
       const connection = latest;
       if (connection?.open) await listener.subscribe(connection);
       return {
+        isConsuming: () => listener.isConsuming(),
         async stop() {
           listeners.delete(listener);
           await listener.stop();
@@ -153,6 +161,10 @@ export function createRabbitMqBroker(input: RabbitMqBrokerOptions): MessageBroke
 
     depth(queue) {
       return inspection.depth(queue);
+    },
+
+    consumerLag(queue) {
+      return inspection.consumerLag(queue);
     },
 
     async deadLetters<Q extends QueueName>(queue: Q, limit: number) {
