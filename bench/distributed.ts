@@ -4,10 +4,23 @@ import { publishToReceipt, type EndToEndOptions } from './end-to-end.js';
 import type { LatencyReceiver } from './latency-receiver.js';
 import type { RunFigures } from './stats.js';
 
+/** Calls the storage service has answered on its internal API so far, from its own /metrics. */
+async function storageCalls(storageUrl: string): Promise<number> {
+  const text = await (await fetch(`${storageUrl}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('hookgate_http_requests_total{') && line.includes('route="/internal/storage/{aggregate}/{method}"')) {
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return total;
+}
+
 /**
  * The end-to-end run (HTTP publish to receipt) against distributed mode as production runs it:
  * `hookgate storage`, `processors` × `hookgate processor` and `hookgate gateway` as separate
  * processes over the real RabbitMQ and the MongoDB test server (or `HOOKGATE_TEST_MONGODB_URL`).
+ * Also counts the round trips to the storage service the run cost, per event.
  */
 export async function distributedRun(
   receiver: LatencyReceiver,
@@ -24,7 +37,9 @@ export async function distributedRun(
     if (subscribed.status !== 201) throw new Error(`subscribing answered ${subscribed.status}: ${JSON.stringify(subscribed.body)}`);
 
     const processors = `${options.processors} processor${options.processors > 1 ? 's' : ''}`;
-    return await publishToReceipt(receiver, platform.gatewayUrl, key, options, `distributed, ${processors}, ${options.storeName}`);
+    const callsBefore = await storageCalls(platform.storage.url);
+    const run = await publishToReceipt(receiver, platform.gatewayUrl, key, options, `distributed, ${processors}, ${options.storeName}`);
+    return { ...run, storageCallsPerEvent: ((await storageCalls(platform.storage.url)) - callsBefore) / options.events };
   } finally {
     await platform.stop();
   }

@@ -11,6 +11,8 @@ export interface RunFigures {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** Distributed mode: calls the storage service answered per delivered event (gateway and processors together). */
+  storageCallsPerEvent?: number;
 }
 
 /** Figures of a run of `count` deliveries (default: one per latency) over `elapsedMs`. */
@@ -34,8 +36,9 @@ export function printTable(title: string, baseline: RunFigures, runs: RunFigures
     (run.perSecond / baseline.perSecond).toFixed(3),
     run.p50Ms.toFixed(2),
     run.p99Ms.toFixed(2),
+    run.storageCallsPerEvent === undefined ? '-' : run.storageCallsPerEvent.toFixed(2),
   ]);
-  const header = ['run', 'count', 'per second', 'x baseline', 'p50 ms', 'p99 ms'];
+  const header = ['run', 'count', 'per second', 'x baseline', 'p50 ms', 'p99 ms', 'storage calls/event'];
   const widths = header.map((cell, column) => Math.max(cell.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ');
   process.stdout.write(`\n${title}\n${line(header)}\n${widths.map((width) => '-'.repeat(width)).join('  ')}\n`);

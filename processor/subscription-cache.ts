@@ -22,18 +22,36 @@ export interface SubscriptionCacheOptions {
 const ABSENT = Symbol('absent');
 type Cached<T> = T | typeof ABSENT;
 
+/** A failure of the storage read itself, told apart from the cache dropping a read in flight. */
+class ReadFailed extends Error {}
+
 function cacheOf<V extends object>(options: Required<SubscriptionCacheOptions>, load: (key: string) => Promise<V | null>) {
   return new LRUCache<string, Cached<V> & object, unknown>({
     max: options.maxEntries,
     ttl: options.maxAgeMs,
     // Concurrent misses for one key share one storage read.
-    fetchMethod: async (key) => ((await load(key)) ?? ABSENT) as Cached<V> & object,
+    fetchMethod: async (key) => {
+      try {
+        return ((await load(key)) ?? ABSENT) as Cached<V> & object;
+      } catch (error) {
+        throw new ReadFailed('subscription read failed', { cause: error });
+      }
+    },
   });
 }
 
 async function read<V extends object>(cache: LRUCache<string, Cached<V> & object, unknown>, key: string): Promise<V | null> {
-  const value = await cache.fetch(key);
-  return value === undefined || value === ABSENT ? null : (value as V);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const value = await cache.fetch(key);
+      return value === undefined || value === ABSENT ? null : (value as V);
+    } catch (error) {
+      if (error instanceof ReadFailed) throw error.cause;
+      // A change notice invalidated the entry while it was being read, and lru-cache rejects the
+      // readers waiting on it: read it again, which now sees the change.
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 /**

@@ -10,9 +10,37 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
-/** Starts an HTTP server for the handler and resolves once it listens. */
+/**
+ * How long an idle keep-alive connection stays open. Whoever closes an idle connection races a
+ * request the other side may be sending on it at that moment; that request then fails with
+ * "other side closed" or ECONNRESET, and a proxy turns it into a 502. So the server must close
+ * last: later than the clients in front of it give up on an idle connection (load balancers
+ * commonly after 60 s and ignore the `Keep-Alive` hint; undici-based clients after the hint's
+ * timeout less 2 s), as load balancers' vendors advise (AWS: a target's keep-alive longer than
+ * the balancer's 60 s idle time-out). Node's default is 5 s.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** A request's headers and whole body must arrive within this long (Slowloris guard). */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
+/**
+ * Starts an HTTP server for the handler and resolves once it listens. `close` lets requests in
+ * flight finish and drops each connection once its answer is sent.
+ */
 export async function startHttpServer(handler: RequestListener, port: number, host = '0.0.0.0'): Promise<RunningServer> {
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, handler);
+  let closing = false;
+  const server = createServer(
+    { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS },
+    function serveRequest(req, res) {
+      // While closing, a connection is dropped as soon as its request is answered, rather than
+      // kept idle for the keep-alive timeout that `close` would otherwise wait out.
+      if (closing) res.setHeader('connection', 'close');
+      res.once('finish', () => {
+        if (closing) setImmediate(() => server.closeIdleConnections());
+      });
+      handler(req, res);
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -28,6 +56,7 @@ export async function startHttpServer(handler: RequestListener, port: number, ho
     url: `http://${shownHost}:${bound}`,
     close: (timeoutMs = 10_000) =>
       new Promise<void>((resolve) => {
+        closing = true;
         const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
         timer.unref();
         server.close(() => {

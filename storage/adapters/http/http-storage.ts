@@ -28,6 +28,11 @@ function errorFromProblem(status: number, body: unknown): HookgateError {
  * service's adapter raised; an unreachable service is an UnavailableError.
  */
 export function createHttpStorage(options: HttpStorageOptions): Storage {
+  // A pool of keep-alive connections, one call at a time on each (no pipelining: a slow call
+  // must not hold up the ones behind it). An idle connection is dropped 2 s before the time-out
+  // the service announces in its Keep-Alive header (65 s, shared/http/http-server.ts), so the
+  // service never closes one under a call; `keepAliveTimeout` applies only to a server that
+  // announces none and must stay below its idle time-out.
   const agent = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000 });
   const timeoutMs = options.timeoutMs ?? 10_000;
   const base = options.url.replace(/\/+$/, '');
