@@ -1,11 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createGatewayApp } from '../gateway/index.js';
 import { createProcessor, createSqliteMergeBuffer } from '../processor/index.js';
 import { createEmbeddedBroker } from '../queue/adapters/embedded/index.js';
 import { QUEUE_NAMES } from '../queue/messages.js';
 import type { HookgateConfig } from '../shared/config/index.js';
-import { startHttpServer } from '../shared/http/http-server.js';
 import type { Logger } from '../shared/logger.js';
 import { HookgateMetrics } from '../shared/metrics.js';
 import { KeyHasher } from '../shared/security/key-hash.js';
@@ -14,6 +12,7 @@ import { createSqliteStorage } from '../storage/adapters/sqlite/index.js';
 import type { Storage } from '../storage/ports/index.js';
 import { announcingSubscriptionStore } from '../storage/subscription-changes.js';
 import { resolveAdminCredential, resolveEncryptionKey } from './bootstrap-secrets.js';
+import { startGatewayFront } from './tiers/gateway-front.js';
 import type { RunningTier } from './tiers/running-tier.js';
 import { startStorageConsumers } from './tiers/storage-consumers.js';
 
@@ -54,7 +53,7 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
   const results = await startStorageConsumers({ config, broker, storage, metrics, logger: logger.child({ tier: 'storage' }) });
   await processor.start();
 
-  const app = createGatewayApp({
+  const gateway = await startGatewayFront({
     config,
     storage,
     broker,
@@ -64,13 +63,12 @@ export async function startEmbedded(config: HookgateConfig, logger: Logger): Pro
     logger: logger.child({ tier: 'gateway' }),
     metrics,
   });
-  const server = await startHttpServer(app, config.port, config.host);
 
   return {
-    server,
+    server: gateway.server,
     generatedAdminToken: admin.generatedToken,
     async stop() {
-      await server.close(config.shutdownTimeoutMs);
+      await gateway.stop();
       await processor.stop();
       await results.stop();
       await broker.close();

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import type { HookgateConfig } from '../shared/config/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { HookgateMetrics } from '../shared/metrics.js';
@@ -7,10 +7,14 @@ import type { SecretBox } from '../shared/security/secret-box.js';
 import type { MessageBroker } from '../queue/ports/message-broker.js';
 import type { Storage } from '../storage/ports/index.js';
 import { notFoundHandler, problemHandler } from './errors/index.js';
-import { apiRateLimit, createAuthenticator, httpMetrics, jsonBody, requestId, requestLog } from './middleware/index.js';
+import { jsonBody, requireCaller } from './middleware/index.js';
 import { buildOpenApiDocument } from './openapi/index.js';
+import type { EventOutbox } from './outbox/index.js';
+import { createReloadableGateway, type ReloadableGateway } from './pipeline/index.js';
+import type { RedisCommands } from './plugins/ports/redis-commands.js';
 import { packageVersion } from '../shared/package-version.js';
 import { operationsRoutes } from './operations/index.js';
+import { requestState } from './request-state.js';
 import { mountRoutes } from './routing/index.js';
 import {
   withApiKeyCache,
@@ -18,6 +22,7 @@ import {
   createEventPublisher,
   createSubscriptionReplayer,
   createSubscriptionSecrets,
+  type EventPublisher,
 } from './services/index.js';
 import { createTenantResolver, v1Routes } from './v1/index.js';
 
@@ -33,27 +38,51 @@ export interface GatewayOptions {
   metrics: HookgateMetrics;
   /** Extra readiness checks of this process (e.g. processor consumers running). */
   readinessChecks?: Record<string, () => Promise<boolean>>;
+  /** Shared rate-limit counters (`HOOKGATE_REDIS_URL`); the `/v1` default limit counts there too. */
+  redis?: RedisCommands;
+  /** Where `emit-event` writes; without one, a config using `emit-event` is refused. */
+  outbox?: EventOutbox;
+}
+
+export interface GatewayApp {
+  app: Express;
+  /** The routes and plugins in force; `reload()` applies the config file again. */
+  gateway: ReloadableGateway;
+  /** Publishes as `POST /v1/events` does (the outbox relay publishes through it). */
+  publisher: EventPublisher;
+}
+
+/** Every request starts with the gateway's logger; the request-id plugin replaces it with one bound to the id. */
+function baseLogger(logger: Logger): RequestHandler {
+  return function useGatewayLogger(_req, res, next) {
+    requestState(res).logger = logger;
+    next();
+  };
 }
 
 /**
- * The gateway's Express app: the /v1 API of API.md (apps, keys, subscriptions, events,
- * deliveries, replays) behind bearer authentication and the default rate limit, plus
- * /healthz, /readyz, /metrics and /openapi.json. Every error is answered as problem+json.
+ * The gateway: /healthz, /readyz, /metrics and /openapi.json, then the routes of the config
+ * file (`HOOKGATE_CONFIG`) each through its plugins to its upstream service, and the platform's
+ * own `/v1` API (API.md) as one more route of the same pipeline: by default request-id, metrics,
+ * key-auth (app keys and the operator's token) and the default rate limit, or whatever plugins
+ * the file gives the route with `service: hookgate`. Every error is answered as problem+json.
  *
  * @example
- * const app = createGatewayApp({ config, storage, broker, secretBox, keyHasher, isAdminToken, logger, metrics });
+ * const { app, gateway } = await createGatewayApp({ config, storage, broker, secretBox, keyHasher, isAdminToken, logger, metrics });
  * const server = await startHttpServer(app, config.port, config.host);
+ * reloadOnSignal(gateway);
  */
-export function createGatewayApp(options: GatewayOptions): Express {
+export async function createGatewayApp(options: GatewayOptions): Promise<GatewayApp> {
   const { config, broker, metrics, logger } = options;
   const storage = withApiKeyCache(options.storage);
+  const publisher = createEventPublisher({ events: storage.events, broker, metrics, idempotencyWindowMs: config.idempotencyWindowMs });
 
   const v1 = v1Routes({
     config,
     storage,
     keyHasher: options.keyHasher,
     tenants: createTenantResolver(storage.apps),
-    publisher: createEventPublisher({ events: storage.events, broker, metrics, idempotencyWindowMs: config.idempotencyWindowMs }),
+    publisher,
     retrier: createDeliveryRetrier({ storage, broker }),
     replayer: createSubscriptionReplayer({ storage, broker }),
     secrets: createSubscriptionSecrets({
@@ -68,21 +97,33 @@ export function createGatewayApp(options: GatewayOptions): Express {
     readinessChecks: { storage: () => storage.ping(), broker: () => broker.ping(), ...options.readinessChecks },
     openApiDocument: () => document,
   });
-  const routes = [...operations, ...v1];
-  document = buildOpenApiDocument({ routes, version: packageVersion() });
+  document = buildOpenApiDocument({ routes: [...operations, ...v1], version: packageVersion() });
+
+  const routerOptions = { strict: false, caseSensitive: true };
+  const operationsRouter = express.Router(routerOptions);
+  mountRoutes(operationsRouter, operations, { authenticator: requireCaller, jsonBody: (_req, _res, next) => next() });
+  const platformApi = express.Router(routerOptions);
+  mountRoutes(platformApi, v1, { authenticator: requireCaller, jsonBody: jsonBody({ limitBytes: config.maxBodyBytes }) });
+
+  const gateway = await createReloadableGateway(config.gatewayConfigPath, {
+    platformRoute: { rateLimit: config.apiRateLimit, sharedRateLimit: options.redis !== undefined },
+    context: {
+      logger,
+      metrics,
+      storage,
+      broker,
+      keyHasher: options.keyHasher,
+      isAdminToken: options.isAdminToken,
+      platformApi,
+      ...(options.redis !== undefined ? { redis: options.redis } : {}),
+      ...(options.outbox !== undefined ? { outbox: options.outbox } : {}),
+    },
+  });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(requestId({ logger }), requestLog(), httpMetrics({ metrics }));
-  const router = express.Router({ strict: false, caseSensitive: true });
-  mountRoutes(router, routes, {
-    authenticator: createAuthenticator({ apiKeys: storage.apiKeys, keyHasher: options.keyHasher, isAdminToken: options.isAdminToken }),
-    rateLimit: apiRateLimit({ ...config.apiRateLimit, metrics, logger }),
-    jsonBody: jsonBody({ limitBytes: config.maxBodyBytes }),
-  });
-  app.use(router);
-  app.use(notFoundHandler());
+  app.use(baseLogger(logger), operationsRouter, gateway.handler, notFoundHandler());
   app.use(problemHandler());
-  return app;
+  return { app, gateway, publisher };
 }

@@ -42,6 +42,7 @@ export class HookgateMetrics {
   readonly queueDepth: Gauge<'queue'>;
   readonly queueConsumerLag: Gauge<'queue'>;
   readonly rateLimited: Counter<'route'>;
+  readonly gatewayConfigReloads: Counter<'outcome'>;
   readonly httpRequestsInFlight: Gauge;
   readonly deliveryAttemptsInFlight: Gauge;
   readonly proxyUpstreamErrors: Counter<'service' | 'reason'>;
@@ -133,6 +134,12 @@ export class HookgateMetrics {
       labelNames: ['queue'],
       registers,
       collect: () => collectPerQueue(this.queueConsumerLag, this.#consumerLagSource),
+    });
+    this.gatewayConfigReloads = new Counter({
+      name: 'hookgate_gateway_config_reloads_total',
+      help: 'Reloads of the gateway config file, by outcome: applied, or rejected (invalid; the running config was kept).',
+      labelNames: ['outcome'],
+      registers,
     });
     this.rateLimited = new Counter({
       name: 'hookgate_rate_limited_requests_total',

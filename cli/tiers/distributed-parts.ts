@@ -39,7 +39,6 @@ export function operationsApp(options: { metrics: HookgateMetrics; readinessChec
   const router = express.Router({ strict: false, caseSensitive: true });
   mountRoutes(router, routes, {
     authenticator: () => (_req, _res, next) => next(),
-    rateLimit: (_req, _res, next) => next(),
     jsonBody: (_req, _res, next) => next(),
   });
   app.use(router, notFoundHandler(), problemHandler());

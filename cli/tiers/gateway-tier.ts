@@ -1,6 +1,4 @@
-import { createGatewayApp } from '../../gateway/index.js';
 import type { HookgateConfig } from '../../shared/config/index.js';
-import { startHttpServer } from '../../shared/http/http-server.js';
 import type { Logger } from '../../shared/logger.js';
 import { HookgateMetrics } from '../../shared/metrics.js';
 import { KeyHasher } from '../../shared/security/key-hash.js';
@@ -8,11 +6,13 @@ import { SecretBox } from '../../shared/security/secret-box.js';
 import { resolveAdminCredential, resolveEncryptionKey } from '../bootstrap-secrets.js';
 import { connectBroker, storageService } from './distributed-parts.js';
 import { announcingSubscriptionStore } from '../../storage/subscription-changes.js';
+import { startGatewayFront } from './gateway-front.js';
 import type { RunningTier } from './running-tier.js';
 
 /**
- * `hookgate gateway`: the public `/v1` API on `HOOKGATE_PORT`, storing through the storage
- * service and publishing to RabbitMQ with publisher confirms. Stateless: run several replicas.
+ * `hookgate gateway`: the routes of `HOOKGATE_CONFIG` and the public `/v1` API on
+ * `HOOKGATE_PORT`, storing through the storage service and publishing to RabbitMQ with
+ * publisher confirms. Run several replicas; each keeps its own `emit-event` outbox in its data dir.
  */
 export async function startGatewayTier(config: HookgateConfig, logger: Logger): Promise<RunningTier> {
   const encryptionKey = resolveEncryptionKey(config);
@@ -21,7 +21,7 @@ export async function startGatewayTier(config: HookgateConfig, logger: Logger): 
   const broker = await connectBroker(config, log);
   const remote = storageService(config, encryptionKey);
   const storage = { ...remote, subscriptions: announcingSubscriptionStore(remote.subscriptions, broker, log) };
-  const app = createGatewayApp({
+  const gateway = await startGatewayFront({
     config,
     storage,
     broker,
@@ -31,11 +31,10 @@ export async function startGatewayTier(config: HookgateConfig, logger: Logger): 
     logger: log,
     metrics: new HookgateMetrics('gateway'),
   });
-  const server = await startHttpServer(app, config.port, config.host);
   return {
-    server,
+    server: gateway.server,
     async stop() {
-      await server.close(config.shutdownTimeoutMs);
+      await gateway.stop();
       await broker.close();
       await storage.close();
     },

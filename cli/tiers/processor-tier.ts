@@ -38,7 +38,7 @@ export async function startProcessorTier(config: HookgateConfig, logger: Logger)
   const app = operationsApp({
     metrics,
     logger: log,
-    readinessChecks: { broker: () => broker.ping(), storage: () => storage.ping(), consumers: async () => processor.isRunning() },
+    readinessChecks: { broker: () => broker.ping(), storage: () => storage.ping(), consumers: async () => processor.isConsuming() },
   });
   const server = await startHttpServer(app, config.processorPort, config.host);
   return {

@@ -1,6 +1,7 @@
 import type { Capability, GatewayPlugin } from '../plugins/plugin.js';
 import type { PluginRegistry } from '../plugins/registry.js';
 import { issuesFromZod, type ConfigIssue } from './issues.js';
+import { PLATFORM_SERVICE } from './platform-route.js';
 import type { GatewayFile } from './schema.js';
 
 /** A plugin in a chain, with its config as the plugin's own schema parsed it (defaults applied). */
@@ -60,8 +61,14 @@ export function resolvePlugins(file: GatewayFile, registry: PluginRegistry) {
   const issues: ConfigIssue[] = [];
   const globalProvides = new Set<Capability>();
   const globals = resolveChain(file.plugins, ['plugins'], registry, globalProvides, issues);
-  const routes = file.routes.map((route, index) =>
-    resolveChain(route.plugins, ['routes', index, 'plugins'], registry, new Set(globalProvides), issues),
-  );
+  const routes = file.routes.map((route, index) => {
+    const provided = new Set(globalProvides);
+    const chain = resolveChain(route.plugins, ['routes', index, 'plugins'], registry, provided, issues);
+    if (route.service === PLATFORM_SERVICE && !provided.has('caller')) {
+      const providers = registry.providersOf('caller').join(', ');
+      issues.push({ path: ['routes', index, 'service'], message: `the platform's /v1 API needs ${CAPABILITY_WORDS.caller} (${providers})` });
+    }
+    return chain;
+  });
   return { globals, routes, issues };
 }

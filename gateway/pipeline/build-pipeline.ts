@@ -1,6 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import { GatewayConfigError, formatIssues, type ConfigIssue } from '../config/issues.js';
 import type { GatewayConfig, PluginUse, RouteConfig } from '../config/load.js';
+import { PLATFORM_SERVICE } from '../config/platform-route.js';
 import type { PluginContext } from '../plugins/plugin.js';
 import { createProxy, ServiceProxies, type ServiceTarget } from '../plugins/proxy/index.js';
 import { setRouteMatch } from '../plugins/route-match.js';
@@ -33,7 +34,13 @@ export function serviceTargets(config: GatewayConfig): ServiceTarget[] {
   return Object.entries(config.services).map(([name, service]) => ({ name, ...service }));
 }
 
-function proxyFor(route: RouteConfig, targets: readonly ServiceTarget[], proxies: ServiceProxies): RequestHandler[] {
+/** A route's last step: the proxy to its service, the platform's own API, or none (the request goes on). */
+function endOf(route: RouteConfig, at: number, targets: readonly ServiceTarget[], proxies: ServiceProxies, context: PipelineContext, issues: ConfigIssue[]): RequestHandler[] {
+  if (route.service === PLATFORM_SERVICE) {
+    if (context.platformApi !== undefined) return [context.platformApi];
+    issues.push({ path: ['routes', at, 'service'], message: "the platform's /v1 API is served only by a hookgate gateway" });
+    return [];
+  }
   const target = targets.find((candidate) => candidate.name === route.service);
   if (target === undefined) return [];
   const pathRewrite = route.pathRewrite.map((rule) => ({ pattern: new RegExp(rule.pattern), replacement: rule.replacement }));
@@ -43,7 +50,7 @@ function proxyFor(route: RouteConfig, targets: readonly ServiceTarget[], proxies
 /**
  * Builds the gateway's request handler from a validated config: each route runs the global
  * plugins (one instance shared by every route), then its own, in the order the file lists them,
- * then the proxy to its service. The first route whose methods, hosts and paths match serves the
+ * then the proxy to its service (or, for `service: hookgate`, the platform's `/v1` API). The first route whose methods, hosts and paths match serves the
  * request; a request no route matches, or a route without a service whose plugins all passed,
  * goes on to the next handler of the app (the `/v1` API, the 404).
  *
@@ -59,7 +66,7 @@ export function buildGatewayPipeline(config: GatewayConfig, context: PipelineCon
   const routes = config.routes.map((route, index): CompiledRoute => {
     const own = createPlugins(route.plugins, ['routes', index, 'plugins'], config, { ...context, route: route.name }, issues);
     const chain = express.Router();
-    const handlers = [...globals, ...own, ...proxyFor(route, targets, proxies)];
+    const handlers = [...globals, ...own, ...endOf(route, index, targets, proxies, context, issues)];
     if (handlers.length > 0) chain.use(handlers);
     return { name: route.name, matches: compileRouteMatcher(route), chain };
   });

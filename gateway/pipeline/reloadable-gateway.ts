@@ -1,5 +1,4 @@
 import type { RequestHandler } from 'express';
-import { Counter } from 'prom-client';
 import { GatewayConfigError } from '../config/issues.js';
 import { loadGatewayConfig, type GatewayConfig, type LoadGatewayConfigOptions } from '../config/load.js';
 import { ServiceProxies } from '../plugins/proxy/index.js';
@@ -20,27 +19,10 @@ export interface ReloadableGatewayOptions extends LoadGatewayConfigOptions {
   context: PipelineContext;
 }
 
-const RELOADS_METRIC = 'hookgate_gateway_config_reloads_total';
-
-/** The reload counter, once per registry (several gateways in one process share it). */
-function reloadCounter(context: PipelineContext): Counter<'outcome'> {
-  const registry = context.metrics.registry;
-  const existing = registry.getSingleMetric(RELOADS_METRIC) as Counter<'outcome'> | undefined;
-  return (
-    existing ??
-    new Counter({
-      name: RELOADS_METRIC,
-      help: 'Reloads of the gateway config file, by outcome: applied, or rejected (invalid; the running config was kept).',
-      labelNames: ['outcome'],
-      registers: [registry],
-    })
-  );
-}
-
 /**
- * The gateway's routes from a config file, reloadable while serving. A reload builds a whole new
- * pipeline beside the running one and swaps one reference, so a request is served start to end
- * by the pipeline it began with and none is dropped. An invalid file never takes the gateway
+ * The gateway's routes from a config file (none: the built-in config), reloadable while
+ * serving. A reload builds a whole new pipeline beside the running one and swaps one reference,
+ * so a request is served start to end by the pipeline it began with and none is dropped. An invalid file never takes the gateway
  * down: the last good config stays, the errors are logged and counted, and returned.
  * The first load must succeed: it throws a GatewayConfigError otherwise.
  *
@@ -49,9 +31,9 @@ function reloadCounter(context: PipelineContext): Counter<'outcome'> {
  * app.use(gateway.handler);
  * reloadOnSignal(gateway);
  */
-export async function createReloadableGateway(file: string, options: ReloadableGatewayOptions): Promise<ReloadableGateway> {
+export async function createReloadableGateway(file: string | undefined, options: ReloadableGatewayOptions): Promise<ReloadableGateway> {
   const { context, ...loadOptions } = options;
-  const reloads = reloadCounter(context);
+  const reloads = context.metrics.gatewayConfigReloads;
   const proxies = new ServiceProxies(context.metrics);
   const build = async () => {
     const config = await loadGatewayConfig(file, loadOptions);

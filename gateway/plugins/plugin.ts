@@ -1,8 +1,10 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
+import type { EventOutbox } from '../outbox/event-outbox.js';
 import type { MessageBroker } from '../../queue/ports/message-broker.js';
 import type { Logger } from '../../shared/logger.js';
 import type { HookgateMetrics } from '../../shared/metrics.js';
+import type { KeyHasher } from '../../shared/security/key-hash.js';
 import type { Storage } from '../../storage/ports/index.js';
 import type { RedisCommands } from './ports/redis-commands.js';
 
@@ -28,6 +30,14 @@ export interface PluginContext {
   broker?: MessageBroker;
   /** The shared store for counters that several gateway replicas must agree on (`HOOKGATE_REDIS_URL`). */
   redis?: RedisCommands;
+  /** The process's durable event outbox (one per process, kept across reloads), which `emit-event` writes to. */
+  outbox?: EventOutbox;
+  /** Hashes an API key as storage keeps it (HMAC-SHA-256 under the server secret). */
+  keyHasher?: KeyHasher;
+  /** Verifies the operator's token in constant time. */
+  isAdminToken?: (token: string) => boolean;
+  /** The platform's own `/v1` API, which a route with `service: hookgate` ends in instead of a proxy. */
+  platformApi?: RequestHandler;
 }
 
 /**

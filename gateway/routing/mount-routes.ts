@@ -1,16 +1,15 @@
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { HookgateError, NotFoundError, ValidationError } from '../../shared/errors/index.js';
-import type { RouteAccess } from '../middleware/authenticate.js';
+import type { RouteAccess } from '../middleware/require-caller.js';
 import { methodNotAllowedHandler } from '../errors/problem-handler.js';
 import { requestState } from '../request-state.js';
 import type { AnyRouteSpec, Reply } from './route-spec.js';
 import { fieldErrorsOf } from './validation.js';
 
 export interface MountRoutesOptions {
+  /** Checks the credential of every route that is not public. */
   authenticator: (access: Exclude<RouteAccess, 'public'>) => RequestHandler;
-  /** Applied to every authenticated route, after authentication names the credential. */
-  rateLimit: RequestHandler;
   jsonBody: RequestHandler;
 }
 
@@ -64,14 +63,14 @@ function routeHandler(route: AnyRouteSpec): RequestHandler {
 }
 
 /**
- * Serves each route with its chain: route tag (for metrics), authentication, rate limit, JSON
- * body, input validation, handler. Each path also answers other methods with 405.
+ * Serves each route with its chain: route tag (for metrics), authentication, JSON body, input
+ * validation, handler. Each path also answers other methods with 405.
  */
 export function mountRoutes(router: Router, routes: readonly AnyRouteSpec[], options: MountRoutesOptions): void {
   const methodsByPath = new Map<string, string[]>();
   for (const route of routes) {
     const chain: RequestHandler[] = [tagRoute(route.path)];
-    if (route.access !== 'public') chain.push(options.authenticator(route.access), options.rateLimit);
+    if (route.access !== 'public') chain.push(options.authenticator(route.access));
     if (route.body !== undefined) chain.push(options.jsonBody);
     chain.push(routeHandler(route));
     router[route.method](toExpressPath(route.path), ...chain);

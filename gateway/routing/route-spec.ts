@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../../shared/logger.js';
-import type { RouteAccess } from '../middleware/authenticate.js';
+import type { RouteAccess } from '../middleware/require-caller.js';
 import type { Caller } from '../request-state.js';
 
 /** A schema with the name it has in the OpenAPI document's `components.schemas`. */

@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { ConfigError } from '../errors/hookgate-error.js';
 import { envSchema } from './env-schema.js';
+
+/** The gateway config file used when `HOOKGATE_CONFIG` is unset and this file exists. */
+const DEFAULT_GATEWAY_CONFIG = 'hookgate.yaml';
 
 /** The validated, frozen configuration every tier is built from. */
 export interface HookgateConfig {
@@ -40,7 +44,10 @@ export interface HookgateConfig {
   processorPort: number;
   storageUrl: string;
   redisUrl?: string;
+  /** The gateway's routes and plugins; unset: `./hookgate.yaml` when it exists, else only the `/v1` API. */
   gatewayConfigPath?: string;
+  /** Reload the gateway config when its file changes, not only on SIGHUP. */
+  gatewayConfigWatch: boolean;
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -102,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig
     processorPort: e.HOOKGATE_PROCESSOR_PORT,
     storageUrl: e.HOOKGATE_STORAGE_URL,
     redisUrl: e.HOOKGATE_REDIS_URL,
-    gatewayConfigPath: e.HOOKGATE_CONFIG,
+    gatewayConfigPath: e.HOOKGATE_CONFIG ?? (existsSync(DEFAULT_GATEWAY_CONFIG) ? DEFAULT_GATEWAY_CONFIG : undefined),
+    gatewayConfigWatch: e.HOOKGATE_CONFIG_WATCH,
     shutdownTimeoutMs: e.HOOKGATE_SHUTDOWN_TIMEOUT,
     logLevel: e.HOOKGATE_LOG_LEVEL,
   } satisfies HookgateConfig);

@@ -71,6 +71,7 @@ export const envSchema = z
     HOOKGATE_STORAGE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081'),
     HOOKGATE_REDIS_URL: url(['redis:', 'rediss:']).optional(),
     HOOKGATE_CONFIG: z.string().min(1).optional(),
+    HOOKGATE_CONFIG_WATCH: bool.default(false),
     HOOKGATE_SHUTDOWN_TIMEOUT: duration.prefault('20s'),
     HOOKGATE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -66,7 +66,7 @@ export async function startGateway(options: GatewayHarnessOptions = {}): Promise
   const encryptionKey = SecretBox.generateKey();
   const secretBox = new SecretBox(encryptionKey);
   const metrics = new HookgateMetrics('gateway');
-  const app = createGatewayApp({
+  const { app } = await createGatewayApp({
     config,
     storage,
     broker,

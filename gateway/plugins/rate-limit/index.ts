@@ -14,7 +14,9 @@ function budgetKey(by: RateLimitConfig['by'], req: Request, res: Response): stri
   if (by === 'ip') return `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`;
   const caller = requestState(res).caller;
   // The config check puts an authenticating plugin first; a caller missing here is a request it let through unnamed.
-  if (caller?.kind !== 'app') throw new UnauthorizedError('This route counts requests per app; authenticate first.');
+  if (caller === undefined) throw new UnauthorizedError('This route counts requests per app; authenticate first.');
+  // The operator (on the `/v1` API) has one budget of its own.
+  if (caller.kind === 'operator') return 'operator';
   return by === 'app' ? `app:${caller.appId}` : `key:${caller.keyId}`;
 }
 

@@ -13,7 +13,7 @@ describe('gatewayConfigJsonSchema', () => {
     };
     expect(schema.additionalProperties).toBe(false);
     const entries = schema.$defs.plugin.anyOf;
-    expect(entries.map((entry) => entry.properties.name.const)).toEqual(['request-id', 'cors', 'body-limit', 'jwt', 'rate-limit', undefined]);
+    expect(entries.map((entry) => entry.properties.name.const)).toEqual(['request-id', 'metrics', 'cors', 'body-limit', 'jwt', 'key-auth', 'rate-limit', 'emit-event', undefined]);
     const rateLimit = entries.find((entry) => entry.properties.name.const === 'rate-limit')!;
     expect(rateLimit.properties.config).toMatchObject({ additionalProperties: false, required: ['limit', 'windowMs'] });
   });

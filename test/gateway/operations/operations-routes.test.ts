@@ -47,7 +47,9 @@ describe('gateway health, readiness and metrics', () => {
     expect(metrics.headers.get('content-type')).toMatch(/^text\/plain/);
     const text = metrics.body as string;
     expect(text).toMatch(/hookgate_http_requests_total\{[^}]*route="\/v1\/subscriptions\/\{id\}",method="GET",status="200"[^}]*\} 1/);
-    expect(text).toMatch(/hookgate_http_requests_total\{[^}]*route="unmatched",method="GET",status="404"[^}]*\} 1/);
+    // A path under /v1 that no operation serves is labelled by the gateway route, never by itself.
+    expect(text).toMatch(/hookgate_http_requests_total\{[^}]*route="platform-api",method="GET",status="404"[^}]*\} 1/);
+    expect(text).not.toMatch(/no\/such/);
     expect(text).toMatch(/hookgate_http_request_duration_seconds_count\{[^}]*route="\/v1\/subscriptions",method="POST"[^}]*\} 1/);
     expect(text).not.toContain(created.body.id);
     expect(text).not.toContain('/no/such/route');

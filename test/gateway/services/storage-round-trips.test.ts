@@ -74,7 +74,7 @@ describe('storage round trips of the gateway (distributed mode)', () => {
     remote = createHttpStorage({ url: service.url, internalToken });
     broker = createEmbeddedBroker({ file: join(dir.path, 'queue.sqlite'), logger });
     await broker.start();
-    const app = createGatewayApp({
+    const { app } = await createGatewayApp({
       config,
       storage: remote,
       broker,

@@ -26,6 +26,21 @@ export function describeEventsContract(context: ContractContext): void {
       expect(await storage.events.get(newId('event'), undefined)).toBeNull();
     });
 
+    // The gateway's own check is not enough: an app key is trusted from a cache for seconds
+    // after its app is deleted, and the outbox relay and platform events check nothing.
+    it('refuses, as a conflict, an event of an app that does not exist or was deleted, and keeps none', async () => {
+      const missing = newId('app');
+      await expect(storage.events.insert(anEvent(missing), DAY)).rejects.toMatchObject({ code: 'HG_ERR_CONFLICT' });
+      await expect(storage.events.insert(anEvent(missing, { idempotencyKey: 'k' }), DAY)).rejects.toMatchObject({ code: 'HG_ERR_CONFLICT' });
+
+      await storage.events.insert(anEvent(app.id, { idempotencyKey: 'k' }), DAY);
+      await storage.apps.delete(app.id);
+      const late = anEvent(app.id, { idempotencyKey: 'k', receivedAt: at(1000) });
+      await expect(storage.events.insert(late, DAY)).rejects.toMatchObject({ code: 'HG_ERR_CONFLICT' });
+      await expect(storage.events.insert(anEvent(app.id, { receivedAt: at(2000) }), DAY)).rejects.toMatchObject({ code: 'HG_ERR_CONFLICT' });
+      expect((await storage.events.list(undefined, {}, { limit: 10 })).data).toEqual([]);
+    });
+
     it('returns the first event for a repeated idempotency key, with its queued flag', async () => {
       const first = anEvent(app.id, { idempotencyKey: 'pay-1' });
       await storage.events.insert(first, DAY);

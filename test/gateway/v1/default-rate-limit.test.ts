@@ -28,7 +28,7 @@ describe('gateway default rate limit', () => {
     expect(limited.headers.get('ratelimit-policy')).toMatch(new RegExp(`q=${LIMIT}`));
 
     const metrics = await gateway.anonymous.get('/metrics');
-    expect(metrics.body).toMatch(/hookgate_rate_limited_requests_total\{[^}]*route="\/v1\/subscriptions"[^}]*\} 1/);
+    expect(metrics.body).toMatch(/hookgate_rate_limited_requests_total\{[^}]*route="platform-api"[^}]*\} 1/);
   });
 
   it('keeps one budget per app: another app is not limited by the first', async () => {
