@@ -12,10 +12,13 @@ commands:
   processor   run the processor tier (distributed mode: needs HOOKGATE_AMQP_URL and the storage tier)
   storage     run the storage tier (distributed mode: needs HOOKGATE_AMQP_URL; MongoDB with HOOKGATE_MONGODB_URL)
   migrate     apply pending storage migrations and exit
+  check-config FILE
+              validate a gateway config file (hookgate.yaml) without starting; exit 1 with every mistake
   version     print the version
   help        print this text
 
-Configuration comes from HOOKGATE_* environment variables; see README.md.
+Configuration comes from HOOKGATE_* environment variables and, for the gateway's routes and
+plugins, HOOKGATE_CONFIG; see README.md and docs/gateway-config.md.
 `;
 
 type TierStarter = (config: HookgateConfig, logger: Logger) => Promise<RunningTier>;
@@ -82,6 +85,22 @@ async function migrate(config: HookgateConfig, logger: Logger): Promise<void> {
   logger.info('storage migrations applied');
 }
 
+/** `hookgate check-config FILE`: every mistake on stderr, each naming the file, the route and the field. */
+async function checkConfig(file: string | undefined): Promise<number> {
+  if (file === undefined) {
+    process.stderr.write('usage: hookgate check-config FILE\n');
+    return 2;
+  }
+  const { checkGatewayConfig } = await import('../gateway/config/index.js');
+  const errors = await checkGatewayConfig(file);
+  if (errors.length > 0) {
+    process.stderr.write(errors.map((error) => `${error}\n`).join(''));
+    return 1;
+  }
+  process.stdout.write(`${file}: valid\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command = 'help'] = argv;
   if (command === 'help' || command === '--help' || command === '-h') {
@@ -92,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(packageVersion() + '\n');
     return 0;
   }
+  if (command === 'check-config') return checkConfig(argv[1]);
   if (command !== 'migrate' && !(command in TIERS)) {
     process.stderr.write(`hookgate: unknown command "${command}"\n\n${USAGE}`);
     return 2;

@@ -31,8 +31,12 @@ export interface ProcessorOptions {
 export interface Processor {
   /** Listens for subscription changes, and starts consuming events (fan-out), merges and deliveries (attempts). */
   start(): Promise<void>;
-  /** True while its consumers run. */
-  isRunning(): boolean;
+  /**
+   * True while every one of its consumers (events, deliveries, merges, and the subscription
+   * change listener) is subscribed: false before `start()`, after `stop()` and, on RabbitMQ,
+   * while a lost connection or channel has not been replaced yet. For readiness checks.
+   */
+  isConsuming(): boolean;
   /** Stops taking messages, lets attempts in hand finish, closes connections. */
   stop(): Promise<void>;
 }
@@ -96,8 +100,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
         await broker.consume('merges', mergeFlush, { concurrency: MERGE_FLUSH_CONCURRENCY }),
       ];
     },
-    isRunning() {
-      return consumers.length > 0;
+    isConsuming() {
+      // Started is not enough: a consumer whose channel dropped stays "running" until it resubscribes.
+      return consumers.length > 0 && consumers.every((consumer) => consumer.isConsuming());
     },
     async stop() {
       const running = consumers;

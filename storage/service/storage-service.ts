@@ -59,7 +59,6 @@ export function createStorageServiceApp(options: StorageServiceOptions): Express
   const router = express.Router({ strict: false, caseSensitive: true });
   mountRoutes(router, routes, {
     authenticator: internalAuthenticator(options.internalToken),
-    rateLimit: (_req, _res, next) => next(),
     jsonBody: jsonBody({ limitBytes: INTERNAL_BODY_LIMIT_BYTES }),
   });
   app.use(router);

@@ -84,6 +84,10 @@ export function createMongoEventStore(handle: MongoHandle): EventStore {
           idempotencyKey: event.idempotencyKey,
           queued: false,
         };
+        // Stands in for SQLite's foreign key, and no caller can vouch for the app instead: the
+        // gateway trusts an app key from a cache for seconds after its app is deleted, and the
+        // outbox relay and platform events check nothing. An event landing after the app's
+        // cascade would outlive it.
         await requireApp(db, event.appId, 'store event');
         if (event.idempotencyKey !== undefined) return insertClaiming(document, event.idempotencyKey, idempotencyWindowMs);
         await events().insertOne(document);
