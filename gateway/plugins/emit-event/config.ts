@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { transformError } from '../../../shared/webhooks/payload-transform.js';
+import { jsonataExpressionSchema } from '../../../shared/webhooks/jsonata-expression-schema.js';
 import { eventPublishSchema } from '../../v1/schemas/event-schemas.js';
 import { positiveInt } from '../config-fields.js';
 
@@ -9,15 +9,7 @@ export const emitEventConfigSchema = z.strictObject({
   /** The event's type, as `POST /v1/events` takes it (`order.created`; `hookgate.` is reserved). */
   type: eventPublishSchema.shape.type,
   /** JSONata from `{request, response, route, requestId}` to the event's data. */
-  data: z
-    .string()
-    .min(1)
-    .max(16_384)
-    .superRefine((expression, ctx) => {
-      const error = transformError(expression);
-      if (error !== null) ctx.addIssue({ code: 'custom', message: error });
-    })
-    .default('response.body'),
+  data: jsonataExpressionSchema().default('response.body'),
   /** Largest request or response body the expression sees, in bytes; a larger one is `null` to it. */
   maxBodyBytes: positiveInt(16 * 1024 * 1024).default(DEFAULT_MAX_BODY_BYTES),
 });

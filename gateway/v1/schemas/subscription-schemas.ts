@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { subscriptionUrlError } from '../../../shared/security/url-guard.js';
 import { patternError } from '../../../shared/webhooks/event-pattern.js';
 import { filterErrors } from '../../../shared/webhooks/payload-filter.js';
-import { transformError } from '../../../shared/webhooks/payload-transform.js';
+import { jsonataExpressionSchema } from '../../../shared/webhooks/jsonata-expression-schema.js';
 import { appIdQueryShape, idParam, pageOf, pageQueryShape, timestamp, timestampInput } from './common-schemas.js';
 
 /** Headers a subscription may not set: hop-by-hop ones, ones the delivery itself owns, and the signature's. */
@@ -71,15 +71,7 @@ function subscriptionFields(options: SubscriptionSchemaOptions) {
       })
       .strict()
       .meta({ description: 'Events with an equal value at key within windowMs of the first become one delivery' }),
-    transform: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .superRefine((expression, ctx) => {
-        const error = transformError(expression);
-        if (error !== null) ctx.addIssue({ code: 'custom', message: error });
-      })
-      .meta({ description: 'JSONata expression from the envelope to the body sent' }),
+    transform: jsonataExpressionSchema().meta({ description: 'JSONata expression from the envelope to the body sent' }),
     rateLimit: z
       .object({ perSecond: z.number().positive().max(10_000) })
       .strict()
