@@ -1,4 +1,5 @@
-import type { ClientRequest } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware, type Plugin as ProxyServerPlugin, type RequestHandler as ProxyHandler } from 'http-proxy-middleware';
 import type { HookgateMetrics } from '../../../shared/metrics.js';
@@ -37,7 +38,7 @@ function armTimeouts(proxyReq: ClientRequest, target: ServiceTarget): void {
 /**
  * One http-proxy-middleware instance for a service, shared by every route and every reload
  * that proxies to it unchanged (each instance hooks the HTTP server's `close` event once, so an
- * instance per reload would pile up listeners). Streams both bodies; sends `X-Forwarded-*` and
+ * instance per reload would pile up listeners) and keeping its upstream connections alive. Streams both bodies; sends `X-Forwarded-*` and
  * the request id upstream; reports failures to the request's `next` as 502/504 HookgateErrors,
  * or, once the answer has started, cuts the client off so a truncated body is never taken for a
  * whole one.
@@ -75,8 +76,12 @@ export function createServiceProxy(target: ServiceTarget, metrics: HookgateMetri
     proxyServer.on('error', (error, req) => fail(error, req));
   };
 
+  // Without an agent http-proxy asks for `connection: close`: a TCP connection per request, and the client's closed too.
+  const agentOptions = { keepAlive: true, maxFreeSockets: 64, scheduling: 'lifo' as const };
+  const agent = new URL(target.url).protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   const proxy: ProxyHandler<Request, Response> = createProxyMiddleware<Request, Response>({
     target: target.url,
+    agent,
     changeOrigin: true,
     xfwd: true,
     pathRewrite: (_path, req) => pending.get(req)?.path,
