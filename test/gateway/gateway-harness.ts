@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createGatewayApp } from '../../gateway/index.js';
+import { createOutboxRelay, createSqliteOutbox, defaultOutboxFile } from '../../gateway/outbox/index.js';
 import { createEmbeddedBroker } from '../../queue/adapters/embedded/index.js';
 import type { QueueMessages, QueueName } from '../../queue/messages.js';
 import type { MessageBroker } from '../../queue/ports/message-broker.js';
@@ -66,7 +67,11 @@ export async function startGateway(options: GatewayHarnessOptions = {}): Promise
   const encryptionKey = SecretBox.generateKey();
   const secretBox = new SecretBox(encryptionKey);
   const metrics = new HookgateMetrics('gateway');
-  const { app } = await createGatewayApp({
+  // emit-event writes here; the relay publishes to the broker as the gateway process does.
+  const outbox = createSqliteOutbox({ file: defaultOutboxFile(dir.path) });
+  await outbox.start();
+  const { app, publisher } = await createGatewayApp({
+    outbox,
     config,
     storage,
     broker,
@@ -77,6 +82,8 @@ export async function startGateway(options: GatewayHarnessOptions = {}): Promise
     metrics,
     ...(options.readinessChecks ? { readinessChecks: options.readinessChecks } : {}),
   });
+  const relay = createOutboxRelay({ outbox, publisher, logger, metrics });
+  await relay.start();
   const server: RunningServer = await startHttpServer(app, 0, '127.0.0.1');
   const admin = new ApiClient(server.url, ADMIN_TOKEN);
   let brokerClosed = false;
@@ -127,6 +134,8 @@ export async function startGateway(options: GatewayHarnessOptions = {}): Promise
     },
     async stop() {
       await server.close(1_000);
+      await relay.stop();
+      await outbox.close();
       if (!brokerClosed) await broker.close();
       await storage.close();
       dir.remove();
