@@ -7,6 +7,12 @@ function checkConfig(file: string, env: Record<string, string> = {}) {
 }
 
 describe('hookgate check-config FILE', () => {
+  it('exits 0 for the config the Kubernetes base deploys', () => {
+    const result = checkConfig('deploy/base/hookgate.yaml');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
   it('exits 0 for the example config', () => {
     const result = checkConfig('examples/hookgate.yaml', { ORDERS_JWT_SECRET: 'a-secret-of-at-least-32-characters-0123' });
     expect(result.stderr).toBe('');
