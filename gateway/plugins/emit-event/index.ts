@@ -64,6 +64,42 @@ function inputOf(req: Request, res: Response, taps: { request?: BodyTap; respons
   };
 }
 
+/** Longest an answer's last byte waits for its event to be stored in the outbox. */
+const APPEND_WAIT_MS = 2_000;
+
+function isSuccess(res: Response): boolean {
+  return res.statusCode >= 200 && res.statusCode <= 299;
+}
+
+type EndCallback = () => void;
+
+/**
+ * Sends a 2xx answer's last chunk at once but ends it only once `beforeEnd` settled (at most
+ * APPEND_WAIT_MS): a client that got the whole answer knows its event is in the durable outbox,
+ * and a crash before that is a crash before the answer was complete. Other answers end as usual.
+ */
+function holdEndForSuccess(res: Response, beforeEnd: () => Promise<void>): void {
+  const end = res.end;
+  res.end = function endAfterEventStored(this: Response, ...args: unknown[]) {
+    res.end = end;
+    if (!isSuccess(res)) return (end as (...args: unknown[]) => Response).apply(this, args);
+    const callback = args.find((arg): arg is EndCallback => typeof arg === 'function');
+    const chunk = typeof args[0] === 'function' ? undefined : args[0];
+    const encoding = typeof args[1] === 'string' ? (args[1] as BufferEncoding) : undefined;
+    if (chunk !== undefined && chunk !== null && this.req.method !== 'HEAD') {
+      if (!this.headersSent && this.getHeader('content-length') === undefined) this.setHeader('content-length', Buffer.byteLength(chunk as string | Buffer, encoding));
+      this.write(chunk, encoding ?? 'utf8');
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, APPEND_WAIT_MS)));
+    void Promise.race([beforeEnd(), waited]).finally(() => {
+      clearTimeout(timer);
+      (end as (callback?: EndCallback) => Response).call(this, callback);
+    });
+    return this;
+  } as Response['end'];
+}
+
 function outboxOf(context: { outbox?: EventOutbox }): EventOutbox {
   if (context.outbox === undefined) throw new Error('emit-event needs the gateway\'s event outbox, and this gateway has none');
   return context.outbox;
@@ -76,8 +112,9 @@ function outboxOf(context: { outbox?: EventOutbox }): EventOutbox {
  * (default `response.body`), its idempotency key `<request id>:<type>` (a retried request with
  * the same `X-Request-Id` makes one event). The outbox relay then publishes it (stored, then
  * confirmed by the broker), later if the broker or the storage is down. Nothing here ever fails
- * or holds up the response: the event is made after the answer has gone out, and a failure is
- * logged and counted in `hookgate_gateway_emitted_events_total`.
+ * the response: a 2xx answer's body goes out as it comes, and only its end waits (at most 2 s)
+ * until the event is in the outbox, so an answer the client got whole always has its event; a
+ * failure is logged and counted in `hookgate_gateway_emitted_events_total`.
  *
  * Bodies are watched as they stream, never buffered ahead of the client, up to `maxBodyBytes`
  * each (larger: the expression sees null), and only those the expression can read.
@@ -136,10 +173,19 @@ export const emitEventPlugin = definePlugin({
         ...(reads.request ? { request: tapRequestBody(req, config.maxBodyBytes) } : {}),
         ...(reads.response ? { response: tapResponseBody(res, config.maxBodyBytes) } : {}),
       };
-      // 'close' comes after the answer went out, or after it was cut off: either way the upstream has acted on a 2xx.
+      let made = false;
+      const emitOnce = async () => {
+        if (made) return;
+        made = true;
+        await emit(req, res, taps, new Date().toISOString());
+      };
+      holdEndForSuccess(res, () => {
+        if (taps.response !== undefined) taps.response.complete = true;
+        return emitOnce();
+      });
+      // No end at all (the client went away mid-answer): the upstream has still acted on a 2xx.
       res.once('close', () => {
-        if (!res.headersSent || res.statusCode < 200 || res.statusCode > 299) return;
-        void emit(req, res, taps, new Date().toISOString());
+        if (res.headersSent && isSuccess(res)) void emitOnce();
       });
       next();
     };

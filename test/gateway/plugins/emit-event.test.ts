@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GatewayConfigError } from '../../../gateway/config/index.js';
-import { createOutboxRelay, createSqliteOutbox, defaultOutboxFile, type EventOutbox, type OutboxRelay } from '../../../gateway/outbox/index.js';
+import { createOutboxRelay, createSqliteOutbox, type EventOutbox, type OutboxRelay } from '../../../gateway/outbox/index.js';
 import { createEventPublisher } from '../../../gateway/services/event-publisher.js';
 import { createProcessor, createSqliteMergeBuffer, type MergeBuffer, type Processor } from '../../../processor/index.js';
 import { HookgateMetrics } from '../../../shared/metrics.js';
@@ -70,7 +70,7 @@ describe('emit-event plugin: a proxied call becomes a webhook', () => {
 
     broker = flakyBroker(platform.broker);
     metrics = new HookgateMetrics('gateway');
-    outbox = createSqliteOutbox({ file: defaultOutboxFile(platform.config.dataDir) });
+    outbox = createSqliteOutbox({ file: join(platform.config.dataDir, 'emit-event-outbox.sqlite') });
     await outbox.start();
     const publisher = createEventPublisher({ events: platform.storage.events, broker, metrics, idempotencyWindowMs: platform.config.idempotencyWindowMs });
     relay = createOutboxRelay({ outbox, publisher, logger: testLogger, metrics, ...FAST_RELAY });
@@ -153,6 +153,8 @@ describe('emit-event plugin: a proxied call becomes a webhook', () => {
     const elapsedMs = performance.now() - started;
     expect(response.status).toBe(201);
     expect(elapsedMs).toBeLessThan(500);
+    // The answer ends only once its event is durable: no wait needed to find it in the outbox.
+    expect((await outbox.depth()).waiting).toBe(1);
 
     await vi.waitFor(async () => expect((await outbox.oldest(1))[0]?.attempts).toBeGreaterThanOrEqual(1), WAIT);
     expect((await outbox.oldest(10)).map((entry) => entry.event)).toMatchObject([{ appId, type: 'order.created', data: { sku: 'slow-day-mug' } }]);
