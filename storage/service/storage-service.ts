@@ -7,6 +7,7 @@ import { operationsRoutes, type ReadinessCheck } from '../../gateway/operations/
 import { requestState } from '../../gateway/request-state.js';
 import { mountRoutes } from '../../gateway/routing/index.js';
 import { UnauthorizedError } from '../../shared/errors/index.js';
+import { bearerToken } from '../../shared/http/bearer-token.js';
 import type { Logger } from '../../shared/logger.js';
 import type { HookgateMetrics } from '../../shared/metrics.js';
 import { safeEqual } from '../../shared/security/key-hash.js';
@@ -29,7 +30,7 @@ const INTERNAL_BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 function internalAuthenticator(internalToken: string): () => RequestHandler {
   return () =>
     function authenticateTier(req, res, next) {
-      const token = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      const token = bearerToken(req.get('authorization'));
       if (token === undefined || !safeEqual(token, internalToken)) throw new UnauthorizedError('Only hookgate tiers may call the storage service.');
       requestState(res).caller = { kind: 'operator' };
       next();

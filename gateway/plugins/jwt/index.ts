@@ -1,11 +1,11 @@
 import jwt, { type JwtPayload, type VerifyOptions } from 'jsonwebtoken';
 import { UnauthorizedError } from '../../../shared/errors/index.js';
+import { bearerToken } from '../../../shared/http/bearer-token.js';
 import { requestState } from '../../request-state.js';
 import { definePlugin } from '../plugin.js';
 import { jwtConfigSchema } from './config.js';
 import { keyLookup } from './keys.js';
 
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 /** jsonwebtoken's reason, without the accepted values it appends (`expected: ...`), which are ours to keep. */
 function rejection(error: unknown): UnauthorizedError {
@@ -41,7 +41,7 @@ export const jwtPlugin = definePlugin({
       clockTolerance: config.clockToleranceSeconds,
     };
     return async function verifyJwt(req, res, next) {
-      const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+      const token = bearerToken(req.get('authorization'));
       if (token === undefined) throw new UnauthorizedError('Send a JWT as a Bearer credential.');
       const decoded = jwt.decode(token, { complete: true });
       if (decoded === null) throw new UnauthorizedError('The token is not valid: jwt malformed.');

@@ -1,11 +1,10 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { UnauthorizedError } from '../../../shared/errors/index.js';
+import { bearerToken } from '../../../shared/http/bearer-token.js';
 import { API_KEY_PREFIX } from '../../../shared/security/key-hash.js';
 import { requestState, type Caller } from '../../request-state.js';
 import { definePlugin } from '../plugin.js';
-
-const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
 
 export const keyAuthConfigSchema = z.strictObject({
   /**
@@ -23,7 +22,7 @@ export const keyAuthConfigSchema = z.strictObject({
 function credentialOf(req: Request, header: string): string | undefined {
   const value = req.get(header);
   if (value === undefined) return undefined;
-  if (header === 'authorization') return BEARER.exec(value)?.[1];
+  if (header === 'authorization') return bearerToken(value);
   const trimmed = value.trim();
   return trimmed === '' ? undefined : trimmed;
 }

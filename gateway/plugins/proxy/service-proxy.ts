@@ -20,7 +20,10 @@ export interface ServiceTarget {
 }
 
 /** Proxies one request to the service, to `path` (already stripped and rewritten by the route). */
-export type ServiceProxy = (req: Request, res: Response, next: NextFunction, path: string) => void;
+export type ServiceProxy = ((req: Request, res: Response, next: NextFunction, path: string) => void) & {
+  /** Stops keeping upstream connections: idle ones close now, busy ones once their request is done. */
+  retire(): void;
+};
 
 /** Time-outs that http-proxy lacks: connecting, and silence once connected. Both destroy the upstream request. */
 function armTimeouts(proxyReq: ClientRequest, target: ServiceTarget): void {
@@ -90,10 +93,17 @@ export function createServiceProxy(target: ServiceTarget, metrics: HookgateMetri
     plugins: [wireEvents],
   });
 
-  return (req, res, next, path) => {
+  const serve = (req: Request, res: Response, next: NextFunction, path: string) => {
     pending.set(req, { next, path });
     void proxy(req, res, next);
   };
+  return Object.assign(serve, {
+    retire() {
+      // Requests of an older pipeline may still use the agent: it keeps no socket it gets back.
+      agent.maxFreeSockets = 0;
+      for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+    },
+  });
 }
 
 /**
@@ -119,6 +129,10 @@ export class ServiceProxies {
   /** Forgets every proxy but those of these services, after a reload swapped them in. */
   keepOnly(targets: readonly ServiceTarget[]): void {
     const kept = new Set(targets.map((target) => JSON.stringify(target)));
-    for (const key of this.#proxies.keys()) if (!kept.has(key)) this.#proxies.delete(key);
+    for (const [key, proxy] of this.#proxies) {
+      if (kept.has(key)) continue;
+      proxy.retire();
+      this.#proxies.delete(key);
+    }
   }
 }
