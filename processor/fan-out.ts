@@ -3,6 +3,7 @@ import { UnrecoverableError } from '../shared/errors/index.js';
 import { derivedId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { MergeRule, Subscription } from '../shared/types.js';
+import { valueAtPath } from '../shared/webhooks/envelope-path.js';
 import { matchesAnyPattern } from '../shared/webhooks/event-pattern.js';
 import { MESSAGE_SCHEMA_VERSION, type EventMessage } from '../queue/messages.js';
 import type { MessageBroker, MessageHandler } from '../queue/ports/message-broker.js';
@@ -24,16 +25,6 @@ export interface FanOutOptions {
 /** When a delivery is created: when its event was received, or for a replay when the replay began. */
 function creationTime(message: EventMessage): number {
   return message.replayId !== undefined ? decodeTime(message.replayId.slice('rpl_'.length)) : Date.parse(message.receivedAt);
-}
-
-/** The value at a dotted path of the envelope (`data.orderId`), or undefined. */
-function valueAt(root: unknown, path: string): unknown {
-  let value = root;
-  for (const part of path.split('.')) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
-  }
-  return value;
 }
 
 /**
@@ -91,7 +82,7 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
 
   async function deliver(message: EventMessage, subscription: Subscription, time: number): Promise<void> {
     const merge = subscription.merge;
-    const mergeValue = merge ? valueAt(message.event, merge.key) : undefined;
+    const mergeValue = merge ? valueAtPath(message.event, merge.key) : undefined;
     if (merge && mergeValue !== undefined && mergeValue !== null) return holdForMerge(message, subscription, merge, mergeValue);
     await scheduleDelivery(broker, {
       deliveryId: derivedId('delivery', time, message.event.id, subscription.id, message.replayId ?? ''),
