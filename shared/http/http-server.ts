@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { problemOnClientError, ResponsesInFlight } from './client-error.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -25,22 +26,27 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
  * Starts an HTTP server for the handler and resolves once it listens. `close` lets requests in
- * flight finish and drops each connection once its answer is sent.
+ * flight finish and drops each connection once its answer is sent. A request Node's parser
+ * refuses before the handler sees it (headers over 16 KiB, a malformed request line, bad framing,
+ * the request time-out) is answered as problem+json (431, 400, 408), and its connection closed.
  */
 export async function startHttpServer(handler: RequestListener, port: number, host = '0.0.0.0'): Promise<RunningServer> {
   let closing = false;
+  const inFlight = new ResponsesInFlight();
   const server = createServer(
     { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: REQUEST_TIMEOUT_MS },
     function serveRequest(req, res) {
       // While closing, a connection is dropped as soon as its request is answered, rather than
       // kept idle for the keep-alive timeout that `close` would otherwise wait out.
       if (closing) res.setHeader('connection', 'close');
+      inFlight.track(res);
       res.once('finish', () => {
         if (closing) setImmediate(() => server.closeIdleConnections());
       });
       handler(req, res);
     },
   );
+  server.on('clientError', problemOnClientError((socket) => inFlight.answering(socket)));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
