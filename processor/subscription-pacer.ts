@@ -1,3 +1,5 @@
+import { clampDeliveriesPerSecond } from '../shared/webhooks/rate-limit-range.js';
+
 export interface PacerOptions {
   /** Attempts in flight at once to one subscription; more wait their turn. */
   maxInFlightPerSubscription: number;
@@ -66,7 +68,9 @@ export class SubscriptionPacer {
       return { go: false, delayMs: Math.min(lane.busyHorizon - now, MAX_DEFERRAL_MS) };
     }
     if (perSecond !== undefined) {
-      const interval = 1000 / perSecond;
+      // Clamped, whatever the store holds: a rate saved before the API bounded it (1e-300, say)
+      // would otherwise put the next slot past the largest Date, and the attempt nowhere.
+      const interval = 1000 / clampDeliveriesPerSecond(perSecond);
       const hasReservation = reservedSlot !== undefined && reservedSlot <= now + SLOT_TOLERANCE_MS;
       if (!hasReservation) {
         const slot = Math.max(now, lane.nextRateSlot);

@@ -1,6 +1,6 @@
 import { NotFoundError } from '../../shared/errors/index.js';
 import { defineRoute, named, type AnyRouteSpec } from '../routing/index.js';
-import { deliveryListQuery, deliveryPageSchema, deliveryParams, deliverySchema, deliveryWithAttemptsSchema } from './schemas/index.js';
+import { deliveryListQuery, deliveryPageSchema, deliveryParams, deliverySchema, deliveryWithAttemptsSchema, idRouteQuery } from './schemas/index.js';
 import type { V1Dependencies } from './v1-dependencies.js';
 
 /** `/v1/deliveries`: what happened to each event at each subscription, and manual retries. */
@@ -33,9 +33,10 @@ export function deliveryRoutes({ storage, tenants, retrier }: V1Dependencies): A
       tag: 'Deliveries',
       access: 'caller',
       params: deliveryParams,
+      query: idRouteQuery,
       responses: { 200: { description: 'The delivery and every attempt', schema: named('DeliveryWithAttempts', deliveryWithAttemptsSchema) } },
-      async handle({ caller, params }) {
-        const found = await storage.deliveries.get(params.id, tenants.scopeOf(caller));
+      async handle({ caller, params, query }) {
+        const found = await storage.deliveries.get(params.id, await tenants.listScope(caller, query.appId));
         if (found === null) throw new NotFoundError(`Delivery ${params.id}`);
         return { status: 200, body: found };
       },
@@ -49,10 +50,11 @@ export function deliveryRoutes({ storage, tenants, retrier }: V1Dependencies): A
       tag: 'Deliveries',
       access: 'caller',
       params: deliveryParams,
+      query: idRouteQuery,
       responses: { 202: { description: 'The delivery, pending again', schema: named('Delivery', deliverySchema) } },
       problems: [409, 503],
-      async handle({ caller, params }) {
-        return { status: 202, body: await retrier.retry(params.id, tenants.scopeOf(caller)) };
+      async handle({ caller, params, query }) {
+        return { status: 202, body: await retrier.retry(params.id, await tenants.listScope(caller, query.appId)) };
       },
     }),
   ];

@@ -18,6 +18,7 @@ import {
   eventWithDeliveriesSchema,
   idempotencyKeyHeader,
   type EventPublishInput,
+  idRouteQuery,
 } from './schemas/index.js';
 import type { V1Dependencies } from './v1-dependencies.js';
 
@@ -142,9 +143,10 @@ export function eventRoutes({ storage, tenants, publisher }: V1Dependencies): An
       tag: 'Events',
       access: 'caller',
       params: eventParams,
+      query: idRouteQuery,
       responses: { 200: { description: 'The event and its deliveries', schema: named('EventWithDeliveries', eventWithDeliveriesSchema) } },
-      async handle({ caller, params }) {
-        const scope = tenants.scopeOf(caller);
+      async handle({ caller, params, query }) {
+        const scope = await tenants.listScope(caller, query.appId);
         const found = await storage.events.get(params.id, scope);
         if (found === null) throw new NotFoundError(`Event ${params.id}`);
         return { status: 200, body: { ...found, deliveries: await deliveriesOf(storage, found.id, scope) } };

@@ -17,6 +17,7 @@ import {
   subscriptionSchema,
   type SubscriptionCreateInput,
   type SubscriptionPatchInput,
+  idRouteQuery,
 } from './schemas/index.js';
 import type { V1Dependencies } from './v1-dependencies.js';
 
@@ -96,9 +97,10 @@ export function subscriptionRoutes({ config, storage, tenants, secrets, replayer
       tag: 'Subscriptions',
       access: 'caller',
       params: subscriptionParams,
+      query: idRouteQuery,
       responses: { 200: { description: 'The subscription', schema: subscription } },
-      async handle({ caller, params }) {
-        const found = await storage.subscriptions.get(params.id, tenants.scopeOf(caller));
+      async handle({ caller, params, query }) {
+        const found = await storage.subscriptions.get(params.id, await tenants.listScope(caller, query.appId));
         if (found === null) throw new NotFoundError(`Subscription ${params.id}`);
         return { status: 200, body: found };
       },
@@ -112,10 +114,11 @@ export function subscriptionRoutes({ config, storage, tenants, secrets, replayer
       tag: 'Subscriptions',
       access: 'caller',
       params: subscriptionParams,
+      query: idRouteQuery,
       body: named('SubscriptionPatch', schemas.patch),
       responses: { 200: { description: 'The changed subscription', schema: subscription } },
-      async handle({ caller, params, body }) {
-        const updated = await storage.subscriptions.update(params.id, tenants.scopeOf(caller), toStorePatch(body), new Date().toISOString());
+      async handle({ caller, params, query, body }) {
+        const updated = await storage.subscriptions.update(params.id, await tenants.listScope(caller, query.appId), toStorePatch(body), new Date().toISOString());
         if (updated === null) throw new NotFoundError(`Subscription ${params.id}`);
         return { status: 200, body: updated };
       },
@@ -128,9 +131,10 @@ export function subscriptionRoutes({ config, storage, tenants, secrets, replayer
       tag: 'Subscriptions',
       access: 'caller',
       params: subscriptionParams,
+      query: idRouteQuery,
       responses: { 204: { description: 'Deleted' } },
-      async handle({ caller, params }) {
-        if (!(await storage.subscriptions.delete(params.id, tenants.scopeOf(caller)))) throw new NotFoundError(`Subscription ${params.id}`);
+      async handle({ caller, params, query }) {
+        if (!(await storage.subscriptions.delete(params.id, await tenants.listScope(caller, query.appId)))) throw new NotFoundError(`Subscription ${params.id}`);
         return { status: 204 };
       },
     }),
@@ -142,9 +146,10 @@ export function subscriptionRoutes({ config, storage, tenants, secrets, replayer
       tag: 'Subscriptions',
       access: 'caller',
       params: subscriptionParams,
+      query: idRouteQuery,
       responses: { 200: { description: 'The current secret', schema: named('SigningSecret', signingSecretSchema) } },
-      async handle({ caller, params }) {
-        return { status: 200, body: { secret: await secrets.current(params.id, tenants.scopeOf(caller)) } };
+      async handle({ caller, params, query }) {
+        return { status: 200, body: { secret: await secrets.current(params.id, await tenants.listScope(caller, query.appId)) } };
       },
     }),
     defineRoute({
@@ -158,9 +163,10 @@ export function subscriptionRoutes({ config, storage, tenants, secrets, replayer
       tag: 'Subscriptions',
       access: 'caller',
       params: subscriptionParams,
+      query: idRouteQuery,
       responses: { 200: { description: 'The new secret', schema: named('RotatedSecret', rotatedSecretSchema) } },
-      async handle({ caller, params }) {
-        return { status: 200, body: await secrets.rotate(params.id, tenants.scopeOf(caller)) };
+      async handle({ caller, params, query }) {
+        return { status: 200, body: await secrets.rotate(params.id, await tenants.listScope(caller, query.appId)) };
       },
     }),
     defineRoute({
@@ -172,11 +178,12 @@ export function subscriptionRoutes({ config, storage, tenants, secrets, replayer
       tag: 'Subscriptions',
       access: 'caller',
       params: subscriptionParams,
+      query: idRouteQuery,
       body: named('ReplayRequest', replayRequestSchema),
       responses: { 202: { description: 'The replay was queued', schema: named('ReplayAccepted', replayAcceptedSchema) } },
       problems: [409, 503],
-      async handle({ caller, params, body }) {
-        return { status: 202, body: await replayer.replay(params.id, tenants.scopeOf(caller), body.since) };
+      async handle({ caller, params, query, body }) {
+        return { status: 202, body: await replayer.replay(params.id, await tenants.listScope(caller, query.appId), body.since) };
       },
     }),
   ];

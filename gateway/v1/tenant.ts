@@ -10,7 +10,7 @@ import type { Caller } from '../request-state.js';
 export interface TenantResolver {
   /** Reads and actions by id: the app's own data, or everything for the operator. */
   scopeOf(caller: Caller): TenantScope;
-  /** Lists: as `scopeOf`, narrowed to `?appId=` when the operator gives one. */
+  /** Lists, and id routes given `?appId=`: as `scopeOf`, narrowed to the app named (404 for an app key naming another). */
   listScope(caller: Caller, appId: string | undefined): Promise<TenantScope>;
   /** Creates (subscriptions, events): the app they belong to; the operator must name it. */
   ownerAppId(caller: Caller, appId: string | undefined): Promise<string>;

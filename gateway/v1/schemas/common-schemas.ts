@@ -35,6 +35,27 @@ export const appIdQueryShape = {
   appId: z.string().min(1).max(64).optional().meta({ description: 'The app acted for (operator token); an app key acts for its own app' }),
 };
 
+/**
+ * The query of a route that acts on one resource by id: `?appId=` narrows the lookup to that
+ * app (a resource of another app is then not found, for the operator as for an app key).
+ */
+export const idRouteQuery = z.object(appIdQueryShape).strict();
+
+/**
+ * A record (a JSON object of tenant-chosen keys) that refuses the key `__proto__`. JSON.parse
+ * makes it an ordinary own key, but zod's record skips it and any object it is copied into
+ * turns it into a prototype, so it would otherwise vanish without a word (a filter or header
+ * silently dropped). The record's own schema is what the OpenAPI document shows.
+ */
+export function refusingProtoKey<S extends z.ZodType>(record: S) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.addIssue({ code: 'custom', message: 'is not a usable key', path: ['__proto__'], input: value });
+    }
+    return value;
+  }, record);
+}
+
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     data: z.array(item),

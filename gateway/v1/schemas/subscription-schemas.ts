@@ -2,45 +2,18 @@ import { z } from 'zod';
 import { subscriptionUrlError } from '../../../shared/security/url-guard.js';
 import { patternError } from '../../../shared/webhooks/event-pattern.js';
 import { filterErrors } from '../../../shared/webhooks/payload-filter.js';
+import { envelopePathError } from '../../../shared/webhooks/envelope-path.js';
 import { jsonataExpressionSchema } from '../../../shared/webhooks/jsonata-expression-schema.js';
+import { MAX_DELIVERIES_PER_SECOND, MIN_DELIVERIES_PER_SECOND } from '../../../shared/webhooks/rate-limit-range.js';
 import { appIdQueryShape, idParam, pageOf, pageQueryShape, timestamp, timestampInput } from './common-schemas.js';
+import { headersField } from './header-fields.js';
 
-/** Headers a subscription may not set: hop-by-hop ones, ones the delivery itself owns, and the signature's. */
-const RESERVED_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'host',
-  'content-length',
-  'content-type',
-  'content-encoding',
-  'user-agent',
-]);
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
 const MAX_MERGE_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 const eventPattern = z.string().superRefine((pattern, ctx) => {
   const error = patternError(pattern);
   if (error !== null) ctx.addIssue({ code: 'custom', message: error });
 });
-
-const headerName = z
-  .string()
-  .regex(HEADER_NAME, 'is not a valid header name')
-  .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()) && !name.toLowerCase().startsWith('webhook-'), {
-    message: 'is set by hookgate itself (hop-by-hop, content or webhook-* header)',
-  });
-
-const headerValue = z
-  .string()
-  .max(4096)
-  .refine((value) => !/[\r\n\0]/.test(value), 'must not contain line breaks');
 
 /** The fields a subscription's create and update share, each with its rule. */
 function subscriptionFields(options: SubscriptionSchemaOptions) {
@@ -66,20 +39,27 @@ function subscriptionFields(options: SubscriptionSchemaOptions) {
       .meta({ description: 'MongoDB-style query over the envelope, e.g. {"data.amount": {"$gte": 100}}' }),
     merge: z
       .object({
-        key: z.string().min(1).max(255).meta({ description: 'Dotted path into the envelope, e.g. data.orderId' }),
+        key: z
+          .string()
+          .min(1)
+          .max(255)
+          // The key is read from every event: a segment such as constructor, toString or __proto__
+          // names what every object inherits, never a field of the event.
+          .superRefine((key, ctx) => {
+            const error = envelopePathError(key);
+            if (error !== null) ctx.addIssue({ code: 'custom', message: error });
+          })
+          .meta({ description: 'Dotted path into the envelope, e.g. data.orderId; built-in names such as constructor or __proto__ are refused' }),
         windowMs: z.number().int().min(1).max(MAX_MERGE_WINDOW_MS),
       })
       .strict()
       .meta({ description: 'Events with an equal value at key within windowMs of the first become one delivery' }),
     transform: jsonataExpressionSchema().meta({ description: 'JSONata expression from the envelope to the body sent' }),
     rateLimit: z
-      .object({ perSecond: z.number().positive().max(10_000) })
+      .object({ perSecond: z.number().min(MIN_DELIVERIES_PER_SECOND).max(MAX_DELIVERIES_PER_SECOND) })
       .strict()
-      .meta({ description: 'Deliveries per second to this URL' }),
-    headers: z
-      .record(headerName, headerValue)
-      .refine((headers) => Object.keys(headers).length <= 20, 'at most 20 headers')
-      .meta({ description: 'Extra static headers sent with every delivery' }),
+      .meta({ description: `Deliveries per second to this URL, ${MIN_DELIVERIES_PER_SECOND} (one per 100 s) to ${MAX_DELIVERIES_PER_SECOND}` }),
+    headers: headersField(),
     description: z.string().max(1000),
     enabled: z.boolean(),
   };

@@ -82,7 +82,10 @@ describe('gateway /openapi.json', () => {
     expect(subscriptions.post!.requestBody!.content['application/json']!.schema.$ref).toBe('#/components/schemas/SubscriptionCreate');
     expect(document.components.schemas.SubscriptionCreate!.required!.sort()).toEqual(['events', 'url']);
     expect(subscriptions.get!.parameters!.map((parameter) => parameter.name).sort()).toEqual(['appId', 'cursor', 'limit']);
-    expect(document.paths['/v1/deliveries/{id}']!.get!.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+    expect(document.paths['/v1/deliveries/{id}']!.get!.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true }),
+      expect.objectContaining({ name: 'appId', in: 'query', required: false }),
+    ]);
     expect(document.paths['/v1/events']!.post!.parameters!.map((parameter) => parameter.name)).toContain('Idempotency-Key');
     expect(document.components.schemas.Problem!.properties).toHaveProperty('errors');
 
