@@ -4,11 +4,12 @@ import { distributedRun } from './distributed.js';
 import { bareLoop, embeddedRun } from './end-to-end.js';
 import { fanOutRun } from './fan-out.js';
 import { gatewaySuite } from './gateway.js';
+import { isolationSuite } from './isolation.js';
 import { LatencyReceiver } from './latency-receiver.js';
 import { printTable } from './stats.js';
 
 /**
- * `npm run bench [-- [SUITE] --events N --requests R --concurrency C --suite end-to-end|fan-out|gateway|all --mode embedded|distributed]`
+ * `npm run bench [-- [SUITE] --events N --requests R --concurrency C --hostile-rate H --suite end-to-end|fan-out|gateway|isolation|all --mode embedded|distributed]`
  * (a first bare argument names the suite too: `npm run bench -- gateway`):
  * - end-to-end: delivery throughput and publish-to-receipt latency of the embedded platform;
  *   with `--mode distributed`, also of distributed mode (RabbitMQ, the MongoDB test server)
@@ -16,7 +17,10 @@ import { printTable } from './stats.js';
  * - fan-out: one event to 1, 10, 100 and 1,000 matching subscriptions with filters;
  * each beside a bare sign-and-POST loop to the same receiver measured in the same run;
  * - gateway: GETs through the gateway's plugins and proxy beside a bare node:http proxy and the
- *   upstream called directly (`--requests` each, after a warm-up).
+ *   upstream called directly (`--requests` each, after a warm-up);
+ * - isolation: an ordinary app's deliveries per second (`--events`) alone and beside a hostile
+ *   app publishing `--hostile-rate` stalling events per second, against `hookgate start` as a
+ *   child process; the ratio must stay >= 0.9, else the run exits non-zero.
  * Figures are ratios to that baseline, not absolutes.
  */
 const { values, positionals } = parseArgs({
@@ -27,18 +31,23 @@ const { values, positionals } = parseArgs({
     suite: { type: 'string', default: 'all' },
     mode: { type: 'string', default: 'embedded' },
     requests: { type: 'string', default: '20000' },
+    'hostile-rate': { type: 'string', default: '2' },
   },
 });
 const options = { events: Number(values.events), concurrency: Number(values.concurrency) };
 const suite = positionals[0] ?? values.suite;
-const suites = suite === 'all' ? ['end-to-end', 'fan-out', 'gateway'] : [suite];
-const known = ['end-to-end', 'fan-out', 'gateway'];
+const known = ['end-to-end', 'fan-out', 'gateway', 'isolation'];
+const suites = suite === 'all' ? known : [suite];
 if (!suites.every((name) => known.includes(name))) throw new Error(`unknown suite ${suite}: one of ${known.join(', ')} or all`);
 
-if (suites.some((name) => name !== 'gateway')) await deliverySuites();
+if (suites.some((name) => name === 'end-to-end' || name === 'fan-out')) await deliverySuites();
 if (suites.includes('gateway')) {
   const requests = Number(values.requests);
   await gatewaySuite({ concurrency: options.concurrency, requests, warmup: Math.max(500, Math.round(requests / 10)) });
+}
+if (suites.includes('isolation')) {
+  const isolated = await isolationSuite({ ...options, hostilePerSecond: Number(values['hostile-rate']) });
+  if (!isolated) process.exitCode = 1;
 }
 
 /** end-to-end and fan-out: both measured against one bare sign-and-POST baseline. */
