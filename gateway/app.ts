@@ -12,6 +12,7 @@ import { buildOpenApiDocument } from './openapi/index.js';
 import type { EventOutbox } from './outbox/index.js';
 import { createReloadableGateway, type ReloadableGateway } from './pipeline/index.js';
 import type { RedisCommands } from './plugins/ports/redis-commands.js';
+import { createAuthFailureLimiter } from './plugins/rate-limit/auth-failure-limiter.js';
 import { packageVersion } from '../shared/package-version.js';
 import { operationsRoutes } from './operations/index.js';
 import { requestState } from './request-state.js';
@@ -66,6 +67,8 @@ function baseLogger(logger: Logger): RequestHandler {
  * own `/v1` API (API.md) as one more route of the same pipeline: by default request-id, metrics,
  * key-auth (app keys and the operator's token) and the default rate limit, or whatever plugins
  * the file gives the route with `service: hookgate`. Every error is answered as problem+json.
+ * Failed authentications on any route share one budget per client address
+ * (`HOOKGATE_AUTH_FAILURE_LIMIT`), the address following `HOOKGATE_TRUST_PROXY`.
  *
  * @example
  * const { app, gateway } = await createGatewayApp({ config, storage, broker, secretBox, keyHasher, isAdminToken, logger, metrics });
@@ -105,6 +108,13 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Gateway
   const platformApi = express.Router(routerOptions);
   mountRoutes(platformApi, v1, { authenticator: requireCaller, jsonBody: jsonBody({ limitBytes: config.maxBodyBytes }) });
 
+  // One budget per client address for every authenticating plugin, kept across config reloads.
+  const authFailures = createAuthFailureLimiter({
+    ...config.authFailureLimit,
+    logger,
+    metrics,
+    ...(options.redis !== undefined ? { redis: options.redis } : {}),
+  });
   const gateway = await createReloadableGateway(config.gatewayConfigPath, {
     platformRoute: { rateLimit: config.apiRateLimit, sharedRateLimit: options.redis !== undefined },
     context: {
@@ -115,6 +125,7 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Gateway
       keyHasher: options.keyHasher,
       isAdminToken: options.isAdminToken,
       platformApi,
+      authFailures,
       ...(options.redis !== undefined ? { redis: options.redis } : {}),
       ...(options.outbox !== undefined ? { outbox: options.outbox } : {}),
     },
@@ -122,6 +133,8 @@ export async function createGatewayApp(options: GatewayOptions): Promise<Gateway
 
   const app = express();
   app.disable('x-powered-by');
+  // `req.ip`, which per-address limits count by, is the connection's address unless the operator names the proxies in front.
+  app.set('trust proxy', config.trustProxy === false || typeof config.trustProxy === 'number' ? config.trustProxy : [...config.trustProxy]);
   app.set('etag', false);
   app.use(baseLogger(logger), operationsRouter, gateway.handler, notFoundHandler());
   app.use(problemHandler());

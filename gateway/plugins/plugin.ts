@@ -7,6 +7,7 @@ import type { HookgateMetrics } from '../../shared/metrics.js';
 import type { KeyHasher } from '../../shared/security/key-hash.js';
 import type { Storage } from '../../storage/ports/index.js';
 import type { RedisCommands } from './ports/redis-commands.js';
+import type { AuthFailureLimiter } from './rate-limit/auth-failure-limiter.js';
 
 /**
  * What a plugin establishes on a request for the plugins after it. `caller`: the request state
@@ -38,6 +39,8 @@ export interface PluginContext {
   isAdminToken?: (token: string) => boolean;
   /** The platform's own `/v1` API, which a route with `service: hookgate` ends in instead of a proxy. */
   platformApi?: RequestHandler;
+  /** The process's one budget of failed authentications per client address, which key-auth and jwt spend. */
+  authFailures?: AuthFailureLimiter;
 }
 
 /**

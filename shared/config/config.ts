@@ -35,11 +35,17 @@ export interface HookgateConfig {
   endpointHealth: { maxConsecutiveDead: number; maxFailingMs: number };
   /** A merge window holding this many events is delivered at once. */
   maxMergedEvents: number;
+  /** Subscription transforms: each evaluation's time limit, the worker processes running them, and each worker's heap. */
+  transform: { timeoutMs: number; workers: number; maxMemoryMb: number };
   encryptionKey?: string;
   secretRotationGraceMs: number;
   idempotencyWindowMs: number;
   maxBodyBytes: number;
   apiRateLimit: { limit: number; windowMs: number };
+  /** Failed authentications (401) allowed per client address and window before it gets 429. */
+  authFailureLimit: { limit: number; windowMs: number };
+  /** Express's `trust proxy`: which hops' `X-Forwarded-For` name the client address (false: none). */
+  trustProxy: false | number | readonly string[];
   storagePort: number;
   processorPort: number;
   storageUrl: string;
@@ -100,11 +106,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HookgateConfig
     },
     endpointHealth: { maxConsecutiveDead: e.HOOKGATE_DISABLE_AFTER_DEAD, maxFailingMs: e.HOOKGATE_DISABLE_AFTER_FAILING },
     maxMergedEvents: e.HOOKGATE_MERGE_MAX_EVENTS,
+    transform: { timeoutMs: e.HOOKGATE_TRANSFORM_TIMEOUT, workers: e.HOOKGATE_TRANSFORM_WORKERS, maxMemoryMb: e.HOOKGATE_TRANSFORM_MEMORY_MB },
     encryptionKey: e.HOOKGATE_ENCRYPTION_KEY,
     secretRotationGraceMs: e.HOOKGATE_SECRET_ROTATION_GRACE,
     idempotencyWindowMs: e.HOOKGATE_IDEMPOTENCY_WINDOW,
     maxBodyBytes: e.HOOKGATE_MAX_BODY_BYTES,
     apiRateLimit: { limit: e.HOOKGATE_API_RATE_LIMIT, windowMs: e.HOOKGATE_API_RATE_WINDOW },
+    authFailureLimit: { limit: e.HOOKGATE_AUTH_FAILURE_LIMIT, windowMs: e.HOOKGATE_AUTH_FAILURE_WINDOW },
+    trustProxy: e.HOOKGATE_TRUST_PROXY,
     storagePort: e.HOOKGATE_STORAGE_PORT,
     processorPort: e.HOOKGATE_PROCESSOR_PORT,
     storageUrl: e.HOOKGATE_STORAGE_URL,

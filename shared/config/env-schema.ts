@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { trustProxy } from './trust-proxy.js';
 
 const duration = z.string().transform((text, ctx) => {
   const value = parseDuration(text);
@@ -57,6 +58,9 @@ export const envSchema = z
     HOOKGATE_DISABLE_AFTER_FAILING: duration.prefault('5d'),
     HOOKGATE_MERGE_MAX_EVENTS: z.coerce.number().int().min(2).max(10_000).default(100),
     HOOKGATE_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+    HOOKGATE_TRANSFORM_TIMEOUT: duration.prefault('100ms').refine((ms) => ms >= 10 && ms <= 10_000, 'must be between 10ms and 10s'),
+    HOOKGATE_TRANSFORM_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+    HOOKGATE_TRANSFORM_MEMORY_MB: z.coerce.number().int().min(32).max(4096).default(64),
     HOOKGATE_ENCRYPTION_KEY: z
       .string()
       .refine((text) => Buffer.from(text, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
@@ -66,6 +70,9 @@ export const envSchema = z
     HOOKGATE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
     HOOKGATE_API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
     HOOKGATE_API_RATE_WINDOW: duration.prefault('1m'),
+    HOOKGATE_AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).max(100_000).default(30),
+    HOOKGATE_AUTH_FAILURE_WINDOW: duration.prefault('1m'),
+    HOOKGATE_TRUST_PROXY: trustProxy.prefault('false'),
     HOOKGATE_STORAGE_PORT: port.default(8081),
     HOOKGATE_PROCESSOR_PORT: port.default(8082),
     HOOKGATE_STORAGE_URL: url(['http:', 'https:']).default('http://127.0.0.1:8081'),

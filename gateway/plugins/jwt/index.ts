@@ -1,8 +1,10 @@
+import type { Request, Response } from 'express';
 import jwt, { type JwtPayload, type VerifyOptions } from 'jsonwebtoken';
 import { UnauthorizedError } from '../../../shared/errors/index.js';
 import { bearerToken } from '../../../shared/http/bearer-token.js';
 import { requestState } from '../../request-state.js';
 import { definePlugin } from '../plugin.js';
+import { UNLIMITED_AUTH_FAILURES } from '../rate-limit/auth-failure-limiter.js';
 import { jwtConfigSchema } from './config.js';
 import { keyLookup } from './keys.js';
 
@@ -19,8 +21,9 @@ function rejection(error: unknown): UnauthorizedError {
  * Authenticates a request by the JWT in `Authorization: Bearer`, with jsonwebtoken: only the
  * configured algorithms (never `none`), a signature by the configured key, an `exp` that is
  * required and not past, and the configured issuer and audience, all within a small clock
- * tolerance. The app is taken from `appClaim`. Every failure is 401 problem+json; a JWKS that
- * cannot be read is 503.
+ * tolerance. The app is taken from `appClaim`. Every failure is 401 problem+json and spends the
+ * client address's budget of failed authentications (shared with key-auth; over it, 429 before the
+ * token is looked at); a JWKS that cannot be read is 503.
  *
  * The caller's `keyId` is `jwt:<sub>`: a token names no stored API key, and this lets a
  * `rate-limit` `by: key` count each token subject on its own.
@@ -31,7 +34,7 @@ export const jwtPlugin = definePlugin({
   name: 'jwt',
   configSchema: jwtConfigSchema,
   provides: ['caller'],
-  create(config) {
+  create(config, context) {
     const lookup = keyLookup(config);
     const accepted: readonly string[] = config.algorithms;
     const verifyOptions: VerifyOptions = {
@@ -40,7 +43,8 @@ export const jwtPlugin = definePlugin({
       audience: config.audience,
       clockTolerance: config.clockToleranceSeconds,
     };
-    return async function verifyJwt(req, res, next) {
+    const failures = context.authFailures ?? UNLIMITED_AUTH_FAILURES;
+    async function verify(req: Request, res: Response): Promise<void> {
       const token = bearerToken(req.get('authorization'));
       if (token === undefined) throw new UnauthorizedError('Send a JWT as a Bearer credential.');
       const decoded = jwt.decode(token, { complete: true });
@@ -64,7 +68,9 @@ export const jwtPlugin = definePlugin({
         throw new UnauthorizedError(`The token is not valid: its ${config.appClaim} claim does not name an app.`);
       }
       requestState(res).caller = { kind: 'app', appId, keyId: `jwt:${payload.sub ?? appId}` };
-      next();
+    }
+    return function verifyJwt(req, res, next) {
+      return failures.authenticate(req, res, next, () => verify(req, res));
     };
   },
 });

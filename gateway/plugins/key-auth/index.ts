@@ -5,6 +5,7 @@ import { bearerToken } from '../../../shared/http/bearer-token.js';
 import { API_KEY_PREFIX } from '../../../shared/security/key-hash.js';
 import { requestState, type Caller } from '../../request-state.js';
 import { definePlugin } from '../plugin.js';
+import { UNLIMITED_AUTH_FAILURES } from '../rate-limit/auth-failure-limiter.js';
 
 export const keyAuthConfigSchema = z.strictObject({
   /**
@@ -32,8 +33,11 @@ function credentialOf(req: Request, header: string): string | undefined {
  * the server secret and the lookup is by that hash, so what a request's timing could reveal is
  * about a keyed hash an attacker cannot compute, never about a key; the operator's token is
  * compared in constant time. Lookups are cached briefly by the gateway's storage (5 s; a key
- * deleted through this gateway stops working at once). The caller lands in the request state for
- * the plugins after it (`rate-limit` by app, `emit-event`) and for the `/v1` API.
+ * deleted through this gateway stops working at once; a key that matched nothing is answered
+ * from the cache for 10 s). Every 401 spends the client address's budget of failed
+ * authentications (`HOOKGATE_AUTH_FAILURE_LIMIT`), and an address over it gets 429 before its key
+ * is looked up. The caller lands in the request state for the plugins after it (`rate-limit` by
+ * app, `emit-event`) and for the `/v1` API.
  *
  * @example plugins: [{ name: key-auth, config: { header: x-api-key } }]
  */
@@ -58,9 +62,11 @@ export const keyAuthPlugin = definePlugin({
       throw new UnauthorizedError(config.operator ? 'The bearer token is not valid.' : 'The API key is not valid (revoked, or never issued).');
     }
 
-    return async function authenticateByKey(req, res, next) {
-      requestState(res).caller = await identify(credentialOf(req, config.header));
-      next();
+    const failures = context.authFailures ?? UNLIMITED_AUTH_FAILURES;
+    return function authenticateByKey(req, res, next) {
+      return failures.authenticate(req, res, next, async () => {
+        requestState(res).caller = await identify(credentialOf(req, config.header));
+      });
     };
   },
 });

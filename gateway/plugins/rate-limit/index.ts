@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
-import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import { HookgateError, UnauthorizedError } from '../../../shared/errors/index.js';
 import { UNMATCHED_ROUTE } from '../../middleware/http-metrics.js';
 import { requestState } from '../../request-state.js';
 import { definePlugin, type PluginContext } from '../plugin.js';
+import { clientAddressKey } from './client-address.js';
 import { rateLimitConfigSchema, type RateLimitConfig } from './config.js';
 import { SharedRedisStore } from './redis-store.js';
 
@@ -11,7 +12,7 @@ import { SharedRedisStore } from './redis-store.js';
 export const REDIS_KEY_PREFIX = 'hookgate:rate-limit:';
 
 function budgetKey(by: RateLimitConfig['by'], req: Request, res: Response): string {
-  if (by === 'ip') return `ip:${ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown')}`;
+  if (by === 'ip') return clientAddressKey(req);
   const caller = requestState(res).caller;
   // The config check puts an authenticating plugin first; a caller missing here is a request it let through unnamed.
   if (caller === undefined) throw new UnauthorizedError('This route counts requests per app; authenticate first.');

@@ -23,6 +23,10 @@ function fakeStorage(readMs = 0) {
     },
     apiKeys: {
       findByHash: (hash: string) => read(state.keys.get(hash) ?? null),
+      create: async (key: ApiKey & { hash: string }) => {
+        const { hash, ...stored } = key;
+        state.keys.set(hash, stored);
+      },
       delete: async (_appId: string, keyId: string) => {
         for (const [hash, key] of state.keys) if (key.id === keyId) state.keys.delete(hash);
         return true;
@@ -80,5 +84,46 @@ describe('withApiKeyCache', () => {
     await expect(cached.apiKeys.findByHash('hash-1')).rejects.toThrow('storage down');
     state.failing = false;
     expect(await cached.apiKeys.findByHash('hash-1')).toEqual(KEY);
+  });
+
+  it('remembers a key hash that matched nothing for missMaxAgeMs, so a wrong key sent again costs no read', async () => {
+    const { storage, state } = fakeStorage();
+    const cached = withApiKeyCache(storage, { missMaxAgeMs: 30 });
+    for (let index = 0; index < 50; index++) expect(await cached.apiKeys.findByHash('wrong')).toBeNull();
+    expect(state.reads).toBe(1);
+    await tick(50);
+    expect(await cached.apiKeys.findByHash('wrong')).toBeNull();
+    expect(state.reads).toBe(2);
+  });
+
+  it('finds a key created through it at once, even when its hash was remembered as a miss', async () => {
+    const { storage } = fakeStorage();
+    const cached = withApiKeyCache(storage);
+    expect(await cached.apiKeys.findByHash('hash-new')).toBeNull();
+    await cached.apiKeys.create({ ...KEY, id: 'key_new', hash: 'hash-new' });
+    expect(await cached.apiKeys.findByHash('hash-new')).toMatchObject({ id: 'key_new' });
+  });
+
+  it('does not remember a miss whose read was in flight while a key was created', async () => {
+    const { storage } = fakeStorage(20);
+    const cached = withApiKeyCache(storage);
+    const reading = cached.apiKeys.findByHash('hash-new');
+    await tick(5);
+    await cached.apiKeys.create({ ...KEY, id: 'key_new', hash: 'hash-new' });
+    expect(await reading).toBeNull();
+    expect(await cached.apiKeys.findByHash('hash-new')).toMatchObject({ id: 'key_new' });
+  });
+
+  it('keeps at most maxMisses misses, and a flood of them does not push out the keys found', async () => {
+    const { storage, state } = fakeStorage();
+    const cached = withApiKeyCache(storage, { maxMisses: 10 });
+    expect(await cached.apiKeys.findByHash('hash-1')).toEqual(KEY);
+    for (let index = 0; index < 100; index++) await cached.apiKeys.findByHash(`wrong-${index}`);
+    const before = state.reads;
+    expect(await cached.apiKeys.findByHash('hash-1')).toEqual(KEY);
+    expect(await cached.apiKeys.findByHash('wrong-99')).toBeNull();
+    expect(state.reads).toBe(before);
+    expect(await cached.apiKeys.findByHash('wrong-0')).toBeNull();
+    expect(state.reads).toBe(before + 1);
   });
 });
