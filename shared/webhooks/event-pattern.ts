@@ -82,14 +82,19 @@ export function compilePattern(pattern: string): PatternMatcher {
   }
   // `#.#` matches what `#` matches: consecutive ones collapse into one, so segments are the
   // (possibly empty) runs between the remaining `#`.
-  const segments: string[][] = [[]];
+  const segments: string[][] = [];
+  let current: string[] = [];
   for (const word of words) {
-    if (word === '#') segments.push([]);
-    else segments[segments.length - 1].push(word);
+    if (word !== '#') {
+      current.push(word);
+      continue;
+    }
+    segments.push(current);
+    current = [];
   }
-  const first = segments[0];
-  const last = segments[segments.length - 1];
-  const middle = segments.slice(1, -1).filter((segment) => segment.length > 0);
+  const [first = [], ...rest] = segments;
+  const last = current;
+  const middle = rest.filter((segment) => segment.length > 0);
   if (first.length === 0 && last.length === 0 && middle.length === 0) return () => true;
   return (eventType) => matchSegments(first, middle, last, eventType.split('.'));
 }
