@@ -1,7 +1,8 @@
 import type { HookgateMetrics } from '../../shared/metrics.js';
-import { UnavailableError } from '../../shared/errors/index.js';
+import { UnavailableError, ValidationError } from '../../shared/errors/index.js';
 import { newId } from '../../shared/ids.js';
 import { envelopeOf, type StoredEvent } from '../../shared/types.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../shared/webhooks/json-depth.js';
 import type { MessageBroker } from '../../queue/ports/message-broker.js';
 import type { EventStore } from '../../storage/ports/index.js';
 
@@ -34,7 +35,8 @@ export interface EventPublisher {
   /**
    * Stores the event, hands it to the broker and waits for the broker's confirmation; only then
    * is it accepted. Throws `UnavailableError` when the broker cannot confirm: the event stays
-   * stored un-queued, and a retry with the same idempotency key queues it then.
+   * stored un-queued, and a retry with the same idempotency key queues it then. Throws
+   * `ValidationError` for `data` nested deeper than `MAX_JSON_DEPTH`, storing nothing.
    */
   publish(event: EventToPublish): Promise<PublishedEvent>;
   /** The events in order, each as `publish`; stops at the first failure (the ones before it stay accepted). */
@@ -74,6 +76,10 @@ export function createEventPublisher(options: EventPublisherOptions): EventPubli
   }
 
   async function publish(request: EventToPublish): Promise<PublishedEvent> {
+    // The /v1 schemas refuse this already; emit-event's data (an upstream's answer) comes here directly.
+    if (nestsDeeperThan(request.data, MAX_JSON_DEPTH)) {
+      throw new ValidationError([{ path: 'data', message: `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep` }]);
+    }
     const receivedAt = new Date().toISOString();
     const candidate: StoredEvent = {
       id: newId('event'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { eventTypeError } from '../../../shared/webhooks/event-pattern.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../../shared/webhooks/json-depth.js';
 import { PLATFORM_EVENT_PREFIX } from '../../../shared/webhooks/platform-events.js';
 import { deliverySchema } from './delivery-schemas.js';
 import { appIdQueryShape, idParam, pageOf, pageQueryShape, timestamp, timestampInput } from './common-schemas.js';
@@ -18,7 +19,11 @@ const eventType = z
 export const eventPublishSchema = z
   .object({
     type: eventType,
-    data: z.unknown().meta({ description: 'Any JSON value; delivered as the envelope data' }),
+    data: z
+      .unknown()
+      // Checked before anything downstream (store, queue, filter, transform) recurses into it.
+      .refine((data) => !nestsDeeperThan(data, MAX_JSON_DEPTH), `must not nest arrays and objects more than ${MAX_JSON_DEPTH} levels deep`)
+      .meta({ description: `Any JSON value, nested at most ${MAX_JSON_DEPTH} levels deep; delivered as the envelope data` }),
     id: z
       .string()
       .min(1)
