@@ -78,8 +78,10 @@ export function publishSteadily(baseUrl: string, key: string, perSecond: number)
       });
       await response.arrayBuffer();
       answers[response.status] = (answers[response.status] ?? 0) + 1;
-    } catch {
-      answers.error = (answers.error ?? 0) + 1;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const kind = `failed (${cause?.code ?? cause?.message ?? String(error)})`;
+      answers[kind] = (answers[kind] ?? 0) + 1;
     }
   };
   const timer = setInterval(() => {
