@@ -90,10 +90,10 @@ function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy):
 export function createDeliveryAttempts(options: DeliveryAttemptsOptions): MessageHandler<DeliveryMessage> {
   const { broker, subscriptions, rules, secretBox, sender, pacer, metrics } = options;
 
-  /** The body to send: the envelope, or what the subscription's transform makes of it. */
+  /** The body to send: the envelope, or what the subscription's transform (run in the transform pool) makes of it. */
   async function bodyOf(subscription: Subscription, envelope: EventEnvelope): Promise<string> {
     const transform = rules.for(subscription).transform;
-    return JSON.stringify(transform ? await transform(envelope) : envelope);
+    return transform ? transform(envelope) : JSON.stringify(envelope);
   }
 
   async function publishResult(message: DeliveryMessage, ref: DeliveryRef, attempt: Attempt, verdict: Verdict, now: number): Promise<void> {

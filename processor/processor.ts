@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { HookgateMetrics } from '../shared/metrics.js';
 import { packageVersion } from '../shared/package-version.js';
 import type { SecretBox } from '../shared/security/secret-box.js';
+import { createTransformPool } from '../shared/webhooks/transform-pool.js';
 import type { Consumer, MessageBroker } from '../queue/ports/message-broker.js';
 import type { SubscriptionStore } from '../storage/ports/index.js';
 import { createDeliveryAttempts } from './delivery-attempts.js';
@@ -65,7 +66,9 @@ export function createProcessor(options: ProcessorOptions): Processor {
       allowPrivate: config.allowPrivateUrls,
     });
   const subscriptions = createSubscriptionCache(options.subscriptions);
-  const rules = new SubscriptionRules();
+  // Tenants' transforms run in worker processes under a deadline and a heap cap, never on this thread.
+  const transforms = createTransformPool({ ...config.transform, logger: logger.child({ component: 'transform' }) });
+  const rules = new SubscriptionRules({ transforms });
   const pacer = new SubscriptionPacer({ maxInFlightPerSubscription: config.delivery.concurrencyPerSubscription });
   const fanOut = createFanOut({
     broker,
@@ -92,6 +95,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
 
   return {
     async start() {
+      await transforms.start();
       // Listening first, so no change announced while the consumers start is missed.
       consumers = [
         await broker.listen((notice) => subscriptions.invalidate(notice)),
@@ -108,7 +112,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
       const running = consumers;
       consumers = [];
       await Promise.all(running.map((consumer) => consumer.stop()));
-      await sender.close();
+      await Promise.all([sender.close(), transforms.close()]);
     },
   };
 }

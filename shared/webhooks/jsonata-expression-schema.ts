@@ -3,7 +3,8 @@ import { transformError } from './payload-transform.js';
 
 /**
  * A JSONata expression as subscriptions (`transform`) and the `emit-event` plugin (`data`) take
- * it: checked for syntax and unsafe regular expressions when saved or loaded, never per use.
+ * it: checked for syntax, and for regex literals that the linear-time engine (RE2) cannot run,
+ * when saved or loaded, never per use.
  */
 export function jsonataExpressionSchema() {
   return z

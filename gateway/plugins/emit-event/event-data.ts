@@ -56,9 +56,16 @@ export interface EventInput {
 
 /**
  * Compiles the `data` expression once, bounded as subscription transforms are (time, stack,
- * sequence length, 256 KiB of output). An expression that yields nothing gives `null` data
- * rather than an error: `response.body.id` on an empty answer is not a broken expression.
- * Rejects with a TransformError when evaluation fails.
+ * sequence length, 256 KiB of output) and with every regex on the same linear-time engine (RE2).
+ * An expression that yields nothing gives `null` data rather than an error: `response.body.id`
+ * on an empty answer is not a broken expression. Rejects with a TransformError when evaluation
+ * fails.
+ *
+ * Bounds: it runs in the gateway's own thread, not in the transform pool, because the operator
+ * wrote it in the gateway config (tenants cannot). What protects the event loop is RE2 for its
+ * regexes, refused at load when RE2 cannot run them, and JSONata's time-out, stack and sequence
+ * checks between evaluation steps; one slow built-in call (`$pad` to millions of characters)
+ * is not pre-empted, which is the operator's to avoid.
  */
 export function compileEventData(expression: string): (input: EventInput) => Promise<unknown> {
   // Wrapped in an object so "no value" comes back as a missing field instead of an error.

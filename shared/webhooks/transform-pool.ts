@@ -1,0 +1,243 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../logger.js';
+import { DEFAULT_TRANSFORM_LIMITS, TransformError, type TransformLimits } from './payload-transform.js';
+import type { TransformReply, TransformRequest, TransformWorkerReady } from './transform-worker.js';
+
+export interface TransformPoolOptions {
+  /** Worker processes evaluating at once; default 2. */
+  workers?: number;
+  /** An evaluation's time limit; default 100 ms. */
+  timeoutMs?: number;
+  /** Largest body, in bytes of JSON, an evaluation may produce; default 256 KiB. */
+  maxOutputBytes?: number;
+  /** Each worker's JavaScript heap (V8 old space), in MB; default 64. */
+  maxMemoryMb?: number;
+  logger?: Logger;
+}
+
+/** Runs tenants' JSONata transforms outside the process, each under a deadline that can stop it. */
+export interface TransformPool {
+  /** Makes the pool usable; its workers start with the first evaluation. */
+  start(): Promise<void>;
+  /**
+   * The JSON text of `expression` evaluated against `input`. Rejects with a TransformError when
+   * the expression fails, overruns its deadline or its memory (its worker is then replaced);
+   * with a plain Error (worth retrying later) when the pool is closed or no worker can start.
+   */
+  run(expression: string, input: unknown): Promise<string>;
+  /** Refuses new evaluations, lets those in progress end (each within its deadline), stops the workers. */
+  close(): Promise<void>;
+}
+
+/**
+ * How long past `timeoutMs` an evaluation may go on before its worker is killed. JSONata's own
+ * check, between its steps, comes first and keeps the worker (and its compiled expressions);
+ * the kill is for what that check cannot see: one built-in call or one step running for
+ * seconds. Counted from when the request is sent to an idle worker, never while it queues.
+ */
+const HARD_DEADLINE_GRACE_MS = 200;
+const DEFAULT_WORKERS = 2;
+const DEFAULT_MAX_MEMORY_MB = 64;
+/** A worker that died before it was ready is started again after this, not in a tight loop. */
+const RESTART_BACKOFF_MS = 1_000;
+/** The end of a worker's stderr kept to tell why it died (V8 prints its out-of-memory report there). */
+const STDERR_TAIL_CHARS = 4_096;
+
+interface Pending {
+  request: TransformRequest;
+  resolve: (json: string) => void;
+  reject: (error: Error) => void;
+}
+
+interface Worker {
+  child: ChildProcess;
+  ready: boolean;
+  /** The request in hand, with its hard-deadline timer. */
+  busy?: { pending: Pending; timer: NodeJS.Timeout };
+  /** Killed for overrunning: its exit is expected. */
+  killed: boolean;
+  stderr: string;
+}
+
+/** The worker's module: the build's transform-worker.js beside this file, or from the sources a bootstrap that loads the TypeScript through tsx. */
+function workerModule(): string {
+  const built = import.meta.url.endsWith('.js');
+  return fileURLToPath(new URL(built ? './transform-worker.js' : './transform-worker-source.mjs', import.meta.url));
+}
+
+function isReady(message: unknown): message is TransformWorkerReady {
+  return typeof message === 'object' && message !== null && (message as TransformWorkerReady).ready === true;
+}
+
+/**
+ * A pool of worker processes for tenants' transforms. Each evaluates one request at a time;
+ * a request gets a deadline from the moment it is handed to an idle worker, and past it that
+ * worker is killed (SIGKILL) and replaced. Each worker's heap is capped with
+ * `--max-old-space-size`: V8 then aborts the worker's own process on an allocation it cannot
+ * make (`$pad("x", 1e8)`), which worker threads cannot promise (a large single allocation in
+ * a thread over its `resourceLimits` aborts the whole process). The main thread only sends
+ * the input and receives JSON text, so it stays responsive whatever an expression does, and a
+ * request queued behind a hostile one waits at most one deadline per worker. Workers start
+ * with the first evaluation, so an installation without transforms runs none.
+ *
+ * @example
+ * const pool = createTransformPool({ workers: 2, timeoutMs: 100 });
+ * await pool.start();
+ * await pool.run('{"id": data.orderId}', envelope); // '{"id":"o-1"}'
+ * await pool.close();
+ */
+export function createTransformPool(options: TransformPoolOptions = {}): TransformPool {
+  const size = options.workers ?? DEFAULT_WORKERS;
+  const maxMemoryMb = options.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB;
+  const limits: TransformLimits = {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TRANSFORM_LIMITS.timeoutMs,
+    maxOutputBytes: options.maxOutputBytes ?? DEFAULT_TRANSFORM_LIMITS.maxOutputBytes,
+  };
+  const hardDeadlineMs = limits.timeoutMs + HARD_DEADLINE_GRACE_MS;
+  const log = options.logger;
+  const workers = new Set<Worker>();
+  const queue: Pending[] = [];
+  let running = false;
+  let nextId = 0;
+  /** Set while workers keep dying before they are ready: queued requests fail instead of waiting for ever. */
+  let bootFailure: string | undefined;
+  let idle: (() => void) | undefined;
+
+  function spawn(): void {
+    const child = fork(workerModule(), [JSON.stringify(limits)], {
+      // Its own flags only: a parent's --inspect or loader must not be inherited.
+      execArgv: [`--max-old-space-size=${maxMemoryMb}`],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    const worker: Worker = { child, ready: false, killed: false, stderr: '' };
+    workers.add(worker);
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (chunk: string) => {
+      worker.stderr = (worker.stderr + chunk).slice(-STDERR_TAIL_CHARS);
+    });
+    child.on('message', (message: TransformReply | TransformWorkerReady) => onMessage(worker, message));
+    child.on('error', (error) => log?.warn({ err: error }, 'transform worker process failed'));
+    child.on('exit', (code, signal) => onExit(worker, code, signal));
+    // An idle worker does not keep the event loop alive (holdLoop); its process and stderr never do.
+    child.unref();
+    (child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
+  }
+
+  /** Keeps the event loop alive while a worker starts or evaluates (someone awaits it), not while it idles. */
+  function holdLoop(worker: Worker): void {
+    if (!worker.ready || worker.busy !== undefined) worker.child.channel?.ref();
+    else worker.child.channel?.unref();
+  }
+
+  function onMessage(worker: Worker, message: TransformReply | TransformWorkerReady): void {
+    if (isReady(message)) {
+      worker.ready = true;
+      holdLoop(worker);
+      bootFailure = undefined;
+      dispatch();
+      return;
+    }
+    const busy = worker.busy;
+    if (busy === undefined || busy.pending.request.id !== message.id) return;
+    clearTimeout(busy.timer);
+    worker.busy = undefined;
+    holdLoop(worker);
+    if ('json' in message) busy.pending.resolve(message.json);
+    else busy.pending.reject(new TransformError(message.error));
+    dispatch();
+    checkIdle();
+  }
+
+  /** Why a worker died while evaluating, for the delivery's record. */
+  function reasonFor(worker: Worker, code: number | null, signal: NodeJS.Signals | null): string {
+    if (/heap out of memory|allocation failed/i.test(worker.stderr)) {
+      return `The transform needed more than ${maxMemoryMb} MB of memory and was stopped.`;
+    }
+    return `The transform's worker process ended (${signal ?? `exit code ${code}`}).`;
+  }
+
+  function onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    workers.delete(worker);
+    const busy = worker.busy;
+    worker.busy = undefined;
+    if (busy !== undefined) {
+      clearTimeout(busy.timer);
+      const reason = reasonFor(worker, code, signal);
+      log?.warn({ reason, stderr: worker.stderr.slice(-1_000) }, 'transform worker died while evaluating; a new one replaces it');
+      busy.pending.reject(new TransformError(reason));
+    }
+    if (!worker.ready && !worker.killed && running) {
+      bootFailure = `The transform workers cannot start (${signal ?? `exit code ${code}`}): ${worker.stderr.trim().split('\n').slice(-3).join(' ')}`;
+      log?.error({ reason: bootFailure }, 'transform worker could not start');
+      for (const pending of queue.splice(0)) pending.reject(new Error(bootFailure));
+      setTimeout(replenish, RESTART_BACKOFF_MS).unref();
+    } else {
+      replenish();
+    }
+    checkIdle();
+  }
+
+  function replenish(): void {
+    while (running && workers.size < size) spawn();
+  }
+
+  function overrun(worker: Worker): void {
+    const busy = worker.busy;
+    if (busy === undefined) return;
+    worker.busy = undefined;
+    worker.killed = true;
+    worker.child.kill('SIGKILL');
+    const reason = `The transform ran longer than ${limits.timeoutMs} ms and was stopped.`;
+    log?.warn({ reason }, 'transform worker killed at its deadline; a new one replaces it');
+    busy.pending.reject(new TransformError(reason));
+    checkIdle();
+  }
+
+  function dispatch(): void {
+    for (const worker of workers) {
+      if (queue.length === 0) return;
+      if (!worker.ready || worker.killed || worker.busy !== undefined || !worker.child.connected) continue;
+      const pending = queue.shift()!;
+      worker.busy = { pending, timer: setTimeout(() => overrun(worker), hardDeadlineMs) };
+      holdLoop(worker);
+      worker.child.send(pending.request);
+    }
+  }
+
+  function checkIdle(): void {
+    if (idle !== undefined && [...workers].every((worker) => worker.busy === undefined)) idle();
+  }
+
+  return {
+    async start() {
+      running = true;
+    },
+
+    run(expression, input) {
+      if (!running) return Promise.reject(new Error('The transform pool is not running.'));
+      if (bootFailure !== undefined && ![...workers].some((worker) => worker.ready)) return Promise.reject(new Error(bootFailure));
+      replenish();
+      return new Promise<string>((resolve, reject) => {
+        queue.push({ request: { id: ++nextId, expression, input }, resolve, reject });
+        dispatch();
+      });
+    },
+
+    async close() {
+      running = false;
+      for (const pending of queue.splice(0)) pending.reject(new Error('The transform pool closed before this evaluation started.'));
+      if ([...workers].some((worker) => worker.busy !== undefined)) {
+        await new Promise<void>((resolve) => (idle = resolve));
+        idle = undefined;
+      }
+      const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
+        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
+        worker.child.once('exit', () => resolve());
+        worker.child.kill('SIGKILL');
+      }));
+      await Promise.all(exits);
+    },
+  };
+}

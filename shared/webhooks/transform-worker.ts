@@ -1,0 +1,64 @@
+import { LRUCache } from 'lru-cache';
+import { compileJsonTransform, TransformError, type JsonTransform, type TransformLimits } from './payload-transform.js';
+
+/** One evaluation, from the pool: the expression's text (compiled once per worker) and its input. */
+export interface TransformRequest {
+  id: number;
+  expression: string;
+  input: unknown;
+}
+
+/** The body as JSON text, or why the expression failed on this input. */
+export type TransformReply = { id: number; json: string } | { id: number; error: string };
+
+/** Sent once, when the worker has loaded and can take requests. */
+export interface TransformWorkerReady {
+  ready: true;
+}
+
+/**
+ * A TransformPool worker: a child process (started with a heap cap) that evaluates one request
+ * at a time and answers on its IPC channel. Failures of the expression are replies; the worker
+ * dying or being killed is what the pool sees as an overrun or a crash. It exits when the pool
+ * (its parent) goes away.
+ */
+function serve(limits: TransformLimits, send: (message: TransformReply | TransformWorkerReady) => void): void {
+  // By the expression's text: every event of a subscription, and every subscription with the same expression, reuses one compilation.
+  const compiled = new LRUCache<string, JsonTransform>({ max: 1_000 });
+  const transformFor = (expression: string): JsonTransform => {
+    let transform = compiled.get(expression);
+    if (transform === undefined) {
+      transform = compileJsonTransform(expression, limits);
+      compiled.set(expression, transform);
+    }
+    return transform;
+  };
+  process.on('message', async function evaluateRequest(request: TransformRequest) {
+    let reply: TransformReply;
+    try {
+      reply = { id: request.id, json: await transformFor(request.expression)(request.input) };
+    } catch (error) {
+      // Anything else thrown inside JSONata (a RangeError from a built-in, say) is the expression's failure too.
+      const message = error instanceof TransformError ? error.message : `The transform failed: ${(error as Error)?.message ?? String(error)}`;
+      reply = { id: request.id, error: message };
+    }
+    send(reply);
+  });
+  process.on('disconnect', () => process.exit(0));
+  // Ready once warm: the first regex a fresh worker runs costs ~70 ms of lazy compilation, which
+  // must not count against a tenant's deadline.
+  compileJsonTransform(WARM_UP, { ...limits, timeoutMs: WARM_UP_TIMEOUT_MS })({ data: { s: 'ab1' } })
+    .catch(() => undefined)
+    .then(() => send({ ready: true }));
+}
+
+/** A loaded machine may take a while over the first evaluation; it is no tenant's. */
+const WARM_UP_TIMEOUT_MS = 10_000;
+/** Touches the paths most transforms take: object construction, paths, string functions, every regex function. */
+const WARM_UP =
+  '{"m": $match(data.s, /a(b)\\d/), "r": $replace(data.s, /b/, "x"), "c": $contains(data.s, /1$/), "p": $split(data.s, /b/),' +
+  ' "u": $uppercase(data.s), "n": $sum([1, 2]), "j": $string({"a": [1, true, null]}), "e": $eval("1 + 1")}';
+
+if (process.send === undefined) throw new Error('transform-worker runs as a child process of a TransformPool.');
+const send = process.send.bind(process) as (message: TransformReply | TransformWorkerReady) => void;
+serve(JSON.parse(process.argv[2] ?? 'null') as TransformLimits, send);
