@@ -1,9 +1,11 @@
-import safeRegex from 'safe-regex2';
 import siftModule from 'sift';
 import type { FieldError } from '../errors/index.js';
+import { LinearRegExp, linearRegexError } from '../security/linear-regex.js';
+import { envelopePathError } from './envelope-path.js';
+import { ownPathsOperations, rewriteQuery, type Creator, type Creators } from './filter-own-paths.js';
 
-// sift is CommonJS: under NodeNext its default export arrives as the module object's `default`.
-const sift = siftModule.default;
+// sift is CommonJS: under NodeNext its exports arrive as the module object's properties.
+const sift = siftModule;
 
 /**
  * The query operators a subscription filter may use: MongoDB's comparison, set, existence,
@@ -28,6 +30,7 @@ const OPERAND_RULES: Record<string, { test: (value: unknown) => boolean; expecte
   $not: { test: isQuery, expected: 'an operator object' },
   $elemMatch: { test: isQuery, expected: 'a query object' },
 };
+/** `u` is accepted for filters saved before RE2: RE2 always matches by code point, so it changes nothing. */
 const REGEX_OPTIONS = /^[imsu]*$/;
 const MAX_REGEX_LENGTH = 512;
 const MAX_DEPTH = 16;
@@ -39,14 +42,48 @@ function regexError(source: unknown, options: unknown): string | null {
   if (typeof source !== 'string') return 'must be a string';
   if (source.length > MAX_REGEX_LENGTH) return `must be at most ${MAX_REGEX_LENGTH} characters`;
   if (options !== undefined && (typeof options !== 'string' || !REGEX_OPTIONS.test(options))) return '$options may hold only i, m, s and u';
-  try {
-    new RegExp(source, typeof options === 'string' ? options : undefined);
-  } catch (error) {
-    return `is not a valid regular expression: ${(error as Error).message}`;
-  }
-  // Nested quantifiers can take exponential time on a crafted event: refuse them up front.
-  return safeRegex(source) ? null : 'may take exponential time (nested quantifiers); simplify it';
+  const error = linearRegexError(source, typeof options === 'string' ? options : '');
+  return error === null ? null : `cannot run in linear time or is not valid (back-references and look-arounds are not supported): ${error}`;
 }
+
+/**
+ * `$regex` on RE2 (LinearRegExp) instead of sift's `new RegExp`: a tenant's pattern such as
+ * `(a|a)*$` backtracks exponentially in JavaScript's engine on a crafted event; RE2 takes time
+ * linear in the field's length whatever the pattern. That is the bound here, with the pattern
+ * at most 512 characters and the field within the event size limit.
+ */
+const linearRegexOperation: Creator = (pattern, ownerQuery, options) => {
+  const flags = typeof ownerQuery === 'object' && ownerQuery !== null && Object.hasOwn(ownerQuery, '$options') ? (ownerQuery as { $options: unknown }).$options : '';
+  const regex = new LinearRegExp(String(pattern), typeof flags === 'string' ? flags : '');
+  return sift.createEqualsOperation((value: unknown) => typeof value === 'string' && regex.test(value), ownerQuery, options);
+};
+
+/**
+ * The operations a compiled filter may run: the allowed operators only (sift's `$where`,
+ * `$type` and `$mod` are not even present), `$regex` on RE2, and paths that read own
+ * properties only.
+ */
+const OPERATIONS: Creators = {
+  $eq: sift.$eq,
+  $ne: sift.$ne,
+  $gt: sift.$gt,
+  $gte: sift.$gte,
+  $lt: sift.$lt,
+  $lte: sift.$lte,
+  $in: sift.$in,
+  $nin: sift.$nin,
+  $exists: sift.$exists,
+  $regex: linearRegexOperation,
+  $options: sift.$options,
+  $and: sift.$and,
+  $or: sift.$or,
+  $nor: sift.$nor,
+  $not: sift.$not,
+  $all: sift.$all,
+  $elemMatch: sift.$elemMatch,
+  $size: sift.$size,
+  ...ownPathsOperations,
+};
 
 function walk(node: unknown, path: string, depth: number, errors: FieldError[]): void {
   if (depth > MAX_DEPTH) {
@@ -64,6 +101,14 @@ function walk(node: unknown, path: string, depth: number, errors: FieldError[]):
     if (key.startsWith('$') && !ALLOWED_OPERATORS.has(key)) {
       errors.push({ path: at, message: `${key} is not a supported operator (use ${[...ALLOWED_OPERATORS].join(' ')})` });
       continue;
+    }
+    if (!key.startsWith('$')) {
+      // A field path: it must name the event's own fields, never what every object inherits.
+      const error = envelopePathError(key);
+      if (error !== null) {
+        errors.push({ path: at, message: `is not a field path of the event: ${error}` });
+        continue;
+      }
     }
     const rule = OPERAND_RULES[key];
     if (rule !== undefined && !rule.test(value)) {
@@ -91,7 +136,7 @@ export function filterErrors(filter: unknown, basePath = 'filter'): FieldError[]
   walk(filter, basePath, 0, errors);
   if (errors.length > 0) return errors;
   try {
-    sift(filter as Record<string, unknown>);
+    compileFilter(filter as Record<string, unknown>);
   } catch (error) {
     errors.push({ path: basePath, message: (error as Error).message });
   }
@@ -101,13 +146,14 @@ export function filterErrors(filter: unknown, basePath = 'filter'): FieldError[]
 /**
  * Compiles a filter that `filterErrors` accepted into a predicate (with sift), once; the
  * processor keeps the result per subscription version instead of re-parsing per event.
+ * Throws when the filter cannot run (a regex RE2 refuses, in a filter saved before RE2).
  *
  * @example
  * const matches = compileFilter({ 'data.amount': { $gte: 100 }, 'data.currency': { $in: ['EUR', 'USD'] } });
  * matches({ id: 'evt_1', type: 'order.paid', timestamp, data: { amount: 120, currency: 'EUR' } }); // true
  */
 export function compileFilter(filter: Record<string, unknown>): PayloadFilter {
-  const test = sift(filter);
+  const test = sift.createQueryTester(rewriteQuery(filter), { operations: OPERATIONS });
   return function matchesFilter(envelope) {
     return test(envelope);
   };

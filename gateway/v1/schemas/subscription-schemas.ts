@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { subscriptionUrlError } from '../../../shared/security/url-guard.js';
 import { patternError } from '../../../shared/webhooks/event-pattern.js';
-import { filterErrors } from '../../../shared/webhooks/payload-filter.js';
+import { payloadFilterSchema } from '../../../shared/webhooks/payload-filter-schema.js';
 import { envelopePathError } from '../../../shared/webhooks/envelope-path.js';
 import { jsonataExpressionSchema } from '../../../shared/webhooks/jsonata-expression-schema.js';
 import { MAX_DELIVERIES_PER_SECOND, MIN_DELIVERIES_PER_SECOND } from '../../../shared/webhooks/rate-limit-range.js';
@@ -31,12 +31,7 @@ function subscriptionFields(options: SubscriptionSchemaOptions) {
       .min(1)
       .max(100)
       .meta({ description: 'Event-type patterns: dot-separated words, * one word, # zero or more (order.*, invoice.paid, #)' }),
-    filter: z
-      .record(z.string(), z.unknown())
-      .superRefine((filter, ctx) => {
-        for (const error of filterErrors(filter, '')) ctx.addIssue({ code: 'custom', message: error.message, path: error.path.split('.').slice(1) });
-      })
-      .meta({ description: 'MongoDB-style query over the envelope, e.g. {"data.amount": {"$gte": 100}}' }),
+    filter: payloadFilterSchema().meta({ description: 'MongoDB-style query over the envelope, e.g. {"data.amount": {"$gte": 100}}' }),
     merge: z
       .object({
         key: z
