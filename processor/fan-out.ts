@@ -1,14 +1,14 @@
 import { decodeTime } from 'ulid';
-import { UnrecoverableError } from '../shared/errors/index.js';
+import { UnavailableError, UnrecoverableError } from '../shared/errors/index.js';
 import { derivedId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
 import type { MergeRule, Subscription } from '../shared/types.js';
-import { valueAtPath } from '../shared/webhooks/envelope-path.js';
+import { envelopePathError, valueAtPath } from '../shared/webhooks/envelope-path.js';
 import { matchesAnyPattern } from '../shared/webhooks/event-pattern.js';
 import { MESSAGE_SCHEMA_VERSION, type EventMessage } from '../queue/messages.js';
 import type { MessageBroker, MessageHandler } from '../queue/ports/message-broker.js';
 import type { MergeBuffer } from './ports/merge-buffer.js';
-import { scheduleDelivery } from './schedule-delivery.js';
+import { recordUndeliverable, scheduleDelivery, type NewDelivery } from './schedule-delivery.js';
 import type { SubscriptionReader } from './subscription-cache.js';
 import type { SubscriptionRules } from './subscription-rules.js';
 
@@ -22,19 +22,60 @@ export interface FanOutOptions {
   logger: Logger;
 }
 
+/**
+ * How long a subscription whose fan-out failed transiently waits before it is tried again
+ * alone: the broker's own first redelivery back-off.
+ */
+const REDO_DELAY_MS = 1_000;
+
+/**
+ * What became of the event for one subscription: `done` (scheduled, held for a merge, or
+ * recorded dead) or `retry` (a dependency was unavailable: nothing may have happened yet).
+ */
+type Outcome = { done: true } | { done: false; error: unknown };
+
+/**
+ * A failure that a later try may not meet: the broker or a database could not take the work
+ * (adapters translate their drivers' failures into `UnavailableError`). Anything else comes
+ * from this subscription and this event (a merge key that cannot be read, data a store refuses,
+ * a bug) and would fail the same way every time.
+ */
+function isTransient(error: unknown): boolean {
+  return error instanceof UnavailableError;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** When a delivery is created: when its event was received, or for a replay when the replay began. */
 function creationTime(message: EventMessage): number {
   return message.replayId !== undefined ? decodeTime(message.replayId.slice('rpl_'.length)) : Date.parse(message.receivedAt);
 }
 
 /**
- * Turns one event into deliveries for the enabled subscriptions of its app (or, on a replay,
- * the one subscription named) whose event-type patterns and payload filter match it. A
+ * Turns one event into deliveries for the enabled subscriptions of its app (or, on a replay or
+ * a redo, the one subscription named) whose event-type patterns and payload filter match it. A
  * subscription with a merge rule holds the event in its merge window when the event has a
  * value at the merge key; otherwise each delivery is recorded as scheduled and queued for its
  * first attempt, all before the event message is acknowledged. Delivery ids are derived from
  * (event, subscription, replay), so an event handled again after a crash makes the same
  * deliveries again, not new ones: receivers see the same webhook-id and dedupe.
+ *
+ * Each subscription's share of the work is confined, because redelivering the whole event
+ * queues every other subscription's webhook again (same webhook-id, but sent again: issue 11
+ * saw each webhook 10 times when one subscription's merge key broke the merge buffer):
+ * - a deterministic failure (anything but `UnavailableError`) ends that subscription's
+ *   delivery `dead` with the reason recorded, through the results queue, and the event is
+ *   acknowledged: retrying would fail the same way;
+ * - a transient failure (broker or merge buffer unavailable) is redone for that subscription
+ *   alone: a copy of the event message naming only it (`onlySubscriptionId`) is queued after
+ *   `REDO_DELAY_MS`, and the event is acknowledged. The redo is an ordinary message for one
+ *   subscription, so its own failures are redelivered and dead-lettered by the broker as usual;
+ * - only when no subscription could be served at all, or the redo itself cannot be queued
+ *   (the broker is down), is the event rejected and redelivered whole. The first case sends
+ *   nothing twice; the second may send the subscriptions already served again, with the same
+ *   webhook-ids, which at-least-once delivery allows and receivers dedupe.
  */
 export function createFanOut(options: FanOutOptions): MessageHandler<EventMessage> {
   const { broker, subscriptions, rules, mergeBuffer, logger } = options;
@@ -80,11 +121,9 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
     }
   }
 
-  async function deliver(message: EventMessage, subscription: Subscription, time: number): Promise<void> {
-    const merge = subscription.merge;
-    const mergeValue = merge ? valueAtPath(message.event, merge.key) : undefined;
-    if (merge && mergeValue !== undefined && mergeValue !== null) return holdForMerge(message, subscription, merge, mergeValue);
-    await scheduleDelivery(broker, {
+  /** The event's (unmerged) delivery to the subscription; its id is the same however often it is made. */
+  function deliveryOf(message: EventMessage, subscription: Subscription, time: number): NewDelivery {
+    return {
       deliveryId: derivedId('delivery', time, message.event.id, subscription.id, message.replayId ?? ''),
       appId: message.appId,
       subscriptionId: subscription.id,
@@ -92,7 +131,48 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
       createdAt: new Date(time).toISOString(),
       eventReceivedAt: message.receivedAt,
       ...(message.traceparent !== undefined ? { traceparent: message.traceparent } : {}),
-    });
+    };
+  }
+
+  async function deliver(message: EventMessage, subscription: Subscription, time: number): Promise<void> {
+    const merge = subscription.merge;
+    if (merge) {
+      // The API refuses such keys now; one saved before it did must not read what every object inherits.
+      const keyError = envelopePathError(merge.key);
+      if (keyError !== null) throw new UnrecoverableError(`The merge key "${merge.key}" ${keyError}; change the subscription's merge key.`);
+    }
+    const mergeValue = merge ? valueAtPath(message.event, merge.key) : undefined;
+    if (merge && mergeValue !== undefined && mergeValue !== null) return holdForMerge(message, subscription, merge, mergeValue);
+    await scheduleDelivery(broker, deliveryOf(message, subscription, time));
+  }
+
+  /** `deliver`, with a failure confined to this subscription (see above). */
+  async function deliverConfined(message: EventMessage, subscription: Subscription, time: number): Promise<Outcome> {
+    try {
+      await deliver(message, subscription, time);
+      return { done: true };
+    } catch (error) {
+      if (isTransient(error)) return { done: false, error };
+      const log = logger.child({ eventId: message.event.id, subscriptionId: subscription.id, ...(message.traceparent ? { traceparent: message.traceparent } : {}) });
+      log.warn({ err: error }, 'this event cannot be delivered to this subscription; its delivery ends dead');
+      try {
+        await recordUndeliverable(broker, deliveryOf(message, subscription, time), `Not delivered: ${reasonOf(error)}`);
+        return { done: true };
+      } catch (recordError) {
+        return { done: false, error: recordError };
+      }
+    }
+  }
+
+  /** Queues the event again for each subscription that failed transiently, alone and a little later. */
+  async function redo(message: EventMessage, subscriptions: readonly Subscription[]): Promise<void> {
+    for (const subscription of subscriptions) {
+      await broker.publish('events', { ...message, onlySubscriptionId: subscription.id }, { routingKey: message.event.type, delayMs: REDO_DELAY_MS });
+    }
+    logger.info(
+      { eventId: message.event.id, subscriptionIds: subscriptions.map((subscription) => subscription.id) },
+      'fan-out failed for some subscriptions for now; the event is queued again for them alone',
+    );
   }
 
   return async function fanOutEvent({ body: message }) {
@@ -101,7 +181,18 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
     }
     const matching = (await targetsOf(message)).filter((subscription) => wants(subscription, message));
     const time = creationTime(message);
-    await Promise.all(matching.map((subscription) => deliver(message, subscription, time)));
+    const outcomes = await Promise.all(matching.map((subscription) => deliverConfined(message, subscription, time)));
+    const failed = matching.filter((_, index) => !outcomes[index]!.done);
+    if (failed.length > 0) {
+      const first = outcomes.find((outcome): outcome is Extract<Outcome, { done: false }> => !outcome.done)!;
+      // Nobody was served, so redelivering the whole event sends nothing twice (and keeps the broker's retry count).
+      if (failed.length === matching.length) throw first.error;
+      try {
+        await redo(message, failed);
+      } catch {
+        throw first.error;
+      }
+    }
     logger.debug(
       { eventId: message.event.id, type: message.event.type, deliveries: matching.length, ...(message.traceparent ? { traceparent: message.traceparent } : {}) },
       'event fanned out',

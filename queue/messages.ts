@@ -15,7 +15,7 @@ export interface EventMessage {
   traceparent?: string;
   /** When the platform accepted the event (for publish-to-delivery latency). */
   receivedAt: string;
-  /** A replay targets one subscription only. */
+  /** A replay, or a fan-out redone for one subscription after a transient failure, targets that subscription only. */
   onlySubscriptionId?: string;
   /** Set on a replay: makes its deliveries new ones, distinct from the first delivery's. */
   replayId?: string;

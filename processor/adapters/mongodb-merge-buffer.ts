@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
-import { UnavailableError } from '../../shared/errors/index.js';
+import { BSON, MongoClient, MongoInvalidArgumentError, MongoServerError, type Collection, type Db } from 'mongodb';
+import { UnavailableError, UnrecoverableError } from '../../shared/errors/index.js';
 import type { ClosedWindow, Held, HeldEvent, MergeBuffer } from '../ports/merge-buffer.js';
 
 /**
@@ -46,6 +46,23 @@ function heldKey(subscriptionId: string, holdId: string): string {
   return `${subscriptionId} ${holdId}`;
 }
 
+/**
+ * Server codes that refuse the request itself: BadValue, DocumentValidationFailure,
+ * BSONObjectTooLarge, KeyTooLong. The same request fails the same way every time.
+ */
+const REFUSAL_CODES = new Set([2, 121, 10334, 17280]);
+
+/**
+ * True when MongoDB or the driver refused this request for what it holds (too large, not
+ * encodable), so retrying cannot help; anything else (network, elections, time-outs, a server
+ * error not known to be a refusal) is taken as "not now".
+ */
+function isRefusal(error: unknown): boolean {
+  // A document past the BSON size or depth limit fails while it is encoded, as a RangeError.
+  if (error instanceof BSON.BSONError || error instanceof MongoInvalidArgumentError || error instanceof RangeError) return true;
+  return error instanceof MongoServerError && REFUSAL_CODES.has(Number(error.code));
+}
+
 function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === 11000;
 }
@@ -78,6 +95,8 @@ export function createMongoMergeBuffer(options: MongoMergeBufferOptions): MergeB
       return await work(collections());
     } catch (error) {
       if (error instanceof UnavailableError) throw error;
+      // A refusal must not pass for "unavailable": the processor would redeliver the event to every subscription of its app.
+      if (isRefusal(error)) throw new UnrecoverableError(`The merge buffer cannot ${what}: ${(error as Error).message}`, { cause: error });
       throw new UnavailableError(`The merge buffer cannot ${what} right now.`, error);
     }
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { UnavailableError } from '../../shared/errors/index.js';
+import { UnavailableError, UnrecoverableError } from '../../shared/errors/index.js';
 import type { ClosedWindow, HeldEvent, MergeBuffer } from '../ports/merge-buffer.js';
 
 const SCHEMA = `
@@ -33,6 +33,24 @@ interface WindowRow {
   closes_at: number;
 }
 
+/** SQLite's "not now" failures: contention, disk or I/O trouble. A retry may well succeed. */
+const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY|PROTOCOL|NOMEM|INTERRUPT)/;
+
+/**
+ * A failure as the processor must treat it: unavailable (retry later) when SQLite could not
+ * work now or the buffer is closed; unrecoverable when it refused this request (a constraint,
+ * a value it cannot bind), which would fail the same way every time and must not have the
+ * event redelivered to every other subscription of its app.
+ */
+function translate(error: unknown, what: string): Error {
+  if (error instanceof UnavailableError) return error;
+  const transient =
+    (error instanceof Database.SqliteError && TRANSIENT_CODES.test(error.code)) ||
+    (error instanceof TypeError && /database connection is not open/i.test(error.message));
+  if (transient) return new UnavailableError(`The merge buffer cannot ${what} right now.`, error);
+  return new UnrecoverableError(`The merge buffer cannot ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
 /**
  * The merge buffer on a SQLite file of its own (`<data dir>/merge.sqlite`), for the embedded
  * mode. Every call is one transaction that commits before it resolves (WAL), so what `hold`
@@ -51,8 +69,7 @@ export function createSqliteMergeBuffer(options: { file: string }): MergeBuffer 
       const open = database();
       return Promise.resolve(open.transaction(() => work(open)).immediate());
     } catch (error) {
-      if (error instanceof UnavailableError) return Promise.reject(error);
-      return Promise.reject(new UnavailableError(`The merge buffer cannot ${what} right now.`, error));
+      return Promise.reject(translate(error, what));
     }
   }
 
@@ -74,7 +91,7 @@ export function createSqliteMergeBuffer(options: { file: string }): MergeBuffer 
             `SELECT w.id, w.opened_at, w.closes_at, (SELECT COUNT(*) FROM merge_events m WHERE m.window_id = w.id) AS count
              FROM merge_events e JOIN merge_windows w ON w.id = e.window_id WHERE e.subscription_id = ? AND e.hold_id = ?`,
           )
-              .get(request.subscriptionId, request.holdId) as { id: string; opened_at: number; closes_at: number; count: number } | undefined;
+          .get(request.subscriptionId, request.holdId) as { id: string; opened_at: number; closes_at: number; count: number } | undefined;
         if (already) {
           return { windowId: already.id, openedAt: already.opened_at, closesAt: already.closes_at, count: already.count, opened: false, repeated: true };
         }

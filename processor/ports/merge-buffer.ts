@@ -45,7 +45,9 @@ export interface ClosedWindow {
 /**
  * Where the processor holds events that wait in a merge window, durably: a window's events
  * survive a processor crash and are delivered after it. Adapters: SQLite (embedded, one
- * processor) and MongoDB (distributed: shared by every processor replica).
+ * processor) and MongoDB (distributed: shared by every processor replica). A call rejects with
+ * `UnavailableError` when the database cannot work now (a retry may succeed), and with
+ * `UnrecoverableError` when it refuses the request itself (a retry would fail the same way).
  */
 export interface MergeBuffer {
   start(): Promise<void>;
