@@ -24,7 +24,7 @@ type Key = string | number;
 type Visit = (value: unknown, key: Key | undefined, owner: unknown, root: boolean, leaf: boolean) => boolean;
 
 /** The operation a rewritten query holds its paths in; no tenant filter may name it (`$` keys are allow-listed). */
-export const OWN_PATHS = '$hookgateOwnPaths';
+const OWN_PATHS = '$hookgateOwnPaths';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const hasOperator = (value: unknown) => isRecord(value) && !Array.isArray(value) && Object.keys(value).some((key) => key.startsWith('$'));
@@ -120,8 +120,34 @@ const ownPathsOperation: Creator = (params, _ownerQuery, options) => {
   return new AllOf(paths.map(([keyPath, value]) => new OwnPathOperation(keyPath, valueOperations(value, options))));
 };
 
-/** The operations to pass to sift beside the query operators for a rewritten query. */
-export const ownPathsOperations: Creators = { [OWN_PATHS]: ownPathsOperation };
+/**
+ * Compiles a query (rewritten here) with the given operators into a test of one document:
+ * sift's operations, with paths walked over own properties. The root runs as sift runs a
+ * query on a document that is not an array (every operation on it, all must hold), without
+ * sift's extra root walk.
+ *
+ * @example
+ * const matches = createOwnPathTester({ 'data.amount': { $gte: 100 } }, { $gte: siftModule.$gte });
+ * matches({ data: { amount: 120 } }); // true
+ */
+export function createOwnPathTester(query: Record<string, unknown>, operators: Creators): (document: unknown) => boolean {
+  const operations: Creators = { ...operators, [OWN_PATHS]: ownPathsOperation };
+  // sift fills in its default comparison (which it does not export) when it makes the options.
+  const { options } = siftModule.createQueryOperation({}, null, { operations });
+  const root = new AllOf(
+    Object.entries(rewriteQuery(query)).flatMap(([name, operand]) => {
+      const create = Object.hasOwn(operations, name) ? operations[name] : undefined;
+      if (create === undefined) throw new Error(`Unsupported operation: ${name}`);
+      const operation = create(operand, query, options, name);
+      return operation === null ? [] : [operation];
+    }),
+  );
+  return function test(document) {
+    root.reset();
+    root.next(document, undefined, undefined, true, true);
+    return root.keep;
+  };
+}
 
 /** Operators whose operand is a query (or a list of queries) in sift, so its paths are rewritten too. */
 function rewriteOperand(operator: string, operand: unknown): unknown {
@@ -164,7 +190,7 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
  * rewriteQuery({ 'data.amount': { $gte: 100 }, $or: [{ type: 'a' }] });
  * // { $or: [{ $hookgateOwnPaths: [[['type'], 'a']] }], $hookgateOwnPaths: [[['data', 'amount'], { $gte: 100 }]] }
  */
-export function rewriteQuery(query: Record<string, unknown>): Record<string, unknown> {
+function rewriteQuery(query: Record<string, unknown>): Record<string, unknown> {
   if (Array.isArray(query)) return query;
   const rewritten: Record<string, unknown> = {};
   const paths: [string[], unknown][] = [];

@@ -2,7 +2,7 @@ import siftModule from 'sift';
 import type { FieldError } from '../errors/index.js';
 import { LinearRegExp, linearRegexError } from '../security/linear-regex.js';
 import { envelopePathError } from './envelope-path.js';
-import { ownPathsOperations, rewriteQuery, type Creator, type Creators } from './filter-own-paths.js';
+import { createOwnPathTester, type Creator, type Creators } from './filter-own-paths.js';
 
 // sift is CommonJS: under NodeNext its exports arrive as the module object's properties.
 const sift = siftModule;
@@ -82,7 +82,6 @@ const OPERATIONS: Creators = {
   $all: sift.$all,
   $elemMatch: sift.$elemMatch,
   $size: sift.$size,
-  ...ownPathsOperations,
 };
 
 function walk(node: unknown, path: string, depth: number, errors: FieldError[]): void {
@@ -153,7 +152,7 @@ export function filterErrors(filter: unknown, basePath = 'filter'): FieldError[]
  * matches({ id: 'evt_1', type: 'order.paid', timestamp, data: { amount: 120, currency: 'EUR' } }); // true
  */
 export function compileFilter(filter: Record<string, unknown>): PayloadFilter {
-  const test = sift.createQueryTester(rewriteQuery(filter), { operations: OPERATIONS });
+  const test = createOwnPathTester(filter, OPERATIONS);
   return function matchesFilter(envelope) {
     return test(envelope);
   };
