@@ -1,11 +1,9 @@
-import siftModule from 'sift';
+// sift is CommonJS: under NodeNext its default import is the module object, its operators properties of it.
+import sift from 'sift';
 import type { FieldError } from '../errors/index.js';
 import { LinearRegExp, linearRegexError } from '../security/linear-regex.js';
 import { envelopePathError } from './envelope-path.js';
 import { createOwnPathTester, type Creator, type Creators } from './filter-own-paths.js';
-
-// sift is CommonJS: under NodeNext its exports arrive as the module object's properties.
-const sift = siftModule;
 
 /**
  * The query operators a subscription filter may use: MongoDB's comparison, set, existence,
