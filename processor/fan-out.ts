@@ -65,9 +65,10 @@ function creationTime(message: EventMessage): number {
  * Each subscription's share of the work is confined, because redelivering the whole event
  * queues every other subscription's webhook again (same webhook-id, but sent again: issue 11
  * saw each webhook 10 times when one subscription's merge key broke the merge buffer):
- * - a deterministic failure (anything but `UnavailableError`) ends that subscription's
- *   delivery `dead` with the reason recorded, through the results queue, and the event is
- *   acknowledged: retrying would fail the same way;
+ * - a deterministic failure (anything but `UnavailableError`: a filter or merge key that
+ *   cannot run, data the merge buffer refuses) ends that subscription's delivery `dead` with
+ *   the reason recorded, through the results queue, and the event is acknowledged: retrying
+ *   would fail the same way;
  * - a transient failure (broker or merge buffer unavailable) is redone for that subscription
  *   alone: a copy of the event message naming only it (`onlySubscriptionId`) is queued after
  *   `REDO_DELAY_MS`, and the event is acknowledged. The redo is an ordinary message for one
@@ -86,14 +87,16 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
     return only?.enabled ? [only] : [];
   }
 
-  function wants(subscription: Subscription, message: EventMessage): boolean {
-    if (!matchesAnyPattern(subscription.events, message.event.type)) return false;
+  /**
+   * Whether the subscription's payload filter wants the event. A filter that cannot run (one
+   * saved before a rule that now refuses it, an error on this event) throws: a deterministic
+   * failure of this subscription alone, recorded as its dead delivery.
+   */
+  function filterWants(subscription: Subscription, message: EventMessage): boolean {
     try {
       return rules.for(subscription).matches(message.event);
     } catch (error) {
-      // A filter that cannot run must not hold up the event's other subscriptions.
-      logger.error({ err: error, subscriptionId: subscription.id }, 'subscription filter failed; event not delivered to it');
-      return false;
+      throw new UnrecoverableError(`The subscription's filter cannot run on this event: ${reasonOf(error)}`, { cause: error });
     }
   }
 
@@ -146,10 +149,10 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
     await scheduleDelivery(broker, deliveryOf(message, subscription, time));
   }
 
-  /** `deliver`, with a failure confined to this subscription (see above). */
+  /** Filters the event for the subscription and delivers it, with a failure confined to this subscription (see above). */
   async function deliverConfined(message: EventMessage, subscription: Subscription, time: number): Promise<Outcome> {
     try {
-      await deliver(message, subscription, time);
+      if (filterWants(subscription, message)) await deliver(message, subscription, time);
       return { done: true };
     } catch (error) {
       if (isTransient(error)) return { done: false, error };
@@ -179,7 +182,7 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
     if (message.v !== MESSAGE_SCHEMA_VERSION) {
       throw new UnrecoverableError(`Event message has schema version ${String(message.v)}; this processor reads ${MESSAGE_SCHEMA_VERSION}.`);
     }
-    const matching = (await targetsOf(message)).filter((subscription) => wants(subscription, message));
+    const matching = (await targetsOf(message)).filter((subscription) => matchesAnyPattern(subscription.events, message.event.type));
     const time = creationTime(message);
     const outcomes = await Promise.all(matching.map((subscription) => deliverConfined(message, subscription, time)));
     const failed = matching.filter((_, index) => !outcomes[index]!.done);
@@ -194,7 +197,7 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
       }
     }
     logger.debug(
-      { eventId: message.event.id, type: message.event.type, deliveries: matching.length, ...(message.traceparent ? { traceparent: message.traceparent } : {}) },
+      { eventId: message.event.id, type: message.event.type, subscriptions: matching.length, ...(message.traceparent ? { traceparent: message.traceparent } : {}) },
       'event fanned out',
     );
   };

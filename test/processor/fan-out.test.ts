@@ -125,6 +125,21 @@ describe('fan-out: a failure for one subscription stays with that subscription',
     },
   );
 
+  it('ends a filter that cannot run (saved before its operator was refused) as a dead delivery, and delivers to the others', async () => {
+    const { broker, handler } = setUp([subscription('sub_filter', { filter: { $where: 'this.data.orderId' } }), subscription('sub_ok')]);
+    await expect(handler(received(eventMessage()))).resolves.toBeUndefined();
+    expect(broker.attemptsFor('sub_filter')).toHaveLength(0);
+    expect(broker.deadFor('sub_filter')).toEqual([expect.objectContaining({ outcome: { status: 'dead', lastError: expect.stringContaining('filter cannot run') } })]);
+    expect(broker.attemptsFor('sub_ok')).toHaveLength(1);
+  });
+
+  it('sends nothing, and records nothing, to a subscription whose filter does not match', async () => {
+    const { broker, handler } = setUp([subscription('sub_eur', { filter: { 'data.currency': 'EUR' } }), subscription('sub_ok')]);
+    await handler(received(eventMessage()));
+    expect(broker.published.filter((item) => JSON.stringify(item.body).includes('sub_eur'))).toEqual([]);
+    expect(broker.attemptsFor('sub_ok')).toHaveLength(1);
+  });
+
   it('records the same dead delivery, under the same attempt id, when the event comes again', async () => {
     const { broker, mergeBuffer, handler } = setUp([subscription('sub_bad', MERGING)]);
     mergeBuffer.failFor.set('sub_bad', new TypeError('cannot read this'));
