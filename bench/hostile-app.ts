@@ -11,6 +11,8 @@ const HOSTILE_STRING = 'a'.repeat(26) + '!';
 export interface HostileIngredient {
   name: string;
   subscription: Record<string, unknown>;
+  /** Whether its hostile events end in webhooks (the regexes match, at the end, in the end). */
+  delivers: boolean;
 }
 
 /**
@@ -19,12 +21,13 @@ export interface HostileIngredient {
  * runs until its deadline (a loop of 2.5e9 steps, each range within JSONata's sequence limit).
  */
 export const HOSTILE_INGREDIENTS: readonly HostileIngredient[] = [
-  { name: 'pattern #.#.#.#.#.#.#.#.#.#.#.z', subscription: { events: ['#.#.#.#.#.#.#.#.#.#.#.z'] } },
-  { name: 'filter $regex (a|a)*$', subscription: { events: ['#'], filter: { 'data.s': { $regex: '(a|a)*$' } } } },
-  { name: 'transform $match(data.s, /(a|a)*$/)', subscription: { events: ['#'], transform: '$match(data.s, /(a|a)*$/)' } },
+  { name: 'pattern #.#.#.#.#.#.#.#.#.#.#.z', subscription: { events: ['#.#.#.#.#.#.#.#.#.#.#.z'] }, delivers: false },
+  { name: 'filter $regex (a|a)*$', subscription: { events: ['#'], filter: { 'data.s': { $regex: '(a|a)*$' } } }, delivers: true },
+  { name: 'transform $match(data.s, /(a|a)*$/)', subscription: { events: ['#'], transform: '$match(data.s, /(a|a)*$/)' }, delivers: true },
   {
     name: 'transform burning its deadline',
     subscription: { events: ['#'], transform: '[1..50000].$reduce([1..50000], function($a, $b) { $a + $b })' },
+    delivers: false,
   },
 ];
 
@@ -99,25 +102,32 @@ export function publishSteadily(baseUrl: string, key: string, perSecond: number)
 
 export interface Sink {
   url: string;
-  /** Requests received so far. */
-  received(): number;
+  /** Requests received so far at `${url}/${index}` (the hostile ingredient of that index), and their distinct webhook-ids. */
+  received(index: number): { requests: number; webhookIds: number };
   close(): Promise<void>;
 }
 
 /** Where the hostile app's deliveries go: answers 204 to anything, counting requests. */
 export async function startSink(): Promise<Sink> {
-  let received = 0;
+  const received = new Map<string, { requests: number; ids: Set<string> }>();
   const server = createServer(function answerSink(req, res) {
     req.resume();
     req.on('end', () => {
-      received += 1;
+      const path = req.url ?? '';
+      const seen = received.get(path) ?? { requests: 0, ids: new Set<string>() };
+      seen.requests += 1;
+      seen.ids.add(String(req.headers['webhook-id']));
+      received.set(path, seen);
       res.writeHead(204).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hostile`,
-    received: () => received,
+    received(index) {
+      const seen = received.get(`/hostile/${index}`);
+      return { requests: seen?.requests ?? 0, webhookIds: seen?.ids.size ?? 0 };
+    },
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
