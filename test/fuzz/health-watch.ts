@@ -12,8 +12,11 @@ export interface SlowProbe {
 export interface HealthWatch {
   /** Resolves once the probe runs (its first answer, which loads the client, is not counted). */
   ready: Promise<void>;
-  /** Slow probes (at or over `thresholdMs`) still waiting at or after `since` (epoch ms), the one in flight included. */
-  slowSince(since: number): SlowProbe[];
+  /**
+   * The slow probes (at or over `thresholdMs`) not taken before, and the one in flight if it
+   * has already waited that long (it is reported again until it ends).
+   */
+  takeSlow(): SlowProbe[];
   /** The slowest answer so far and the number of probes. */
   summary(): { maxMs: number; samples: number };
   stop(): Promise<void>;
@@ -85,8 +88,8 @@ export function watchHealth(url: string, { intervalMs = 20, thresholdMs = 300 } 
   });
   return {
     ready,
-    slowSince(since) {
-      const found = slow.filter((probe) => probe.startedAt + probe.ms >= since);
+    takeSlow() {
+      const found = slow.splice(0);
       const inFlightSince = state[0]!;
       if (inFlightSince > 0 && warmed && Date.now() - inFlightSince >= thresholdMs) {
         found.push({ startedAt: inFlightSince, ms: Date.now() - inFlightSince, pending: true });
