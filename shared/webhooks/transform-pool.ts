@@ -34,11 +34,17 @@ export interface TransformPool {
  * How long past `timeoutMs` an evaluation may go on before its worker is killed. JSONata's own
  * check, between its steps, comes first and keeps the worker (and its compiled expressions);
  * the kill is for what that check cannot see: one built-in call or one step running for
- * seconds. Counted from when the request is sent to an idle worker, never while it queues.
+ * seconds. Counted from when the worker can begin the request, never while it queues.
  */
 const HARD_DEADLINE_GRACE_MS = 200;
 const DEFAULT_WORKERS = 2;
 const DEFAULT_MAX_MEMORY_MB = 64;
+/**
+ * Requests handed to one worker ahead of its replies, so it never sleeps between two (waking a
+ * process per request costs more than evaluating most transforms). It still evaluates them one
+ * at a time, in order.
+ */
+const PIPELINE_DEPTH = 8;
 /** A worker that died before it was ready is started again after this, not in a tight loop. */
 const RESTART_BACKOFF_MS = 1_000;
 /** The end of a worker's stderr kept to tell why it died (V8 prints its out-of-memory report there). */
@@ -53,8 +59,10 @@ interface Pending {
 interface Worker {
   child: ChildProcess;
   ready: boolean;
-  /** The request in hand, with its hard-deadline timer. */
-  busy?: { pending: Pending; timer: NodeJS.Timeout };
+  /** Requests sent and not answered, in order: the first is the one being evaluated. */
+  inFlight: Pending[];
+  /** The first request's hard deadline. */
+  deadline?: NodeJS.Timeout;
   /** Killed for overrunning: its exit is expected. */
   killed: boolean;
   stderr: string;
@@ -71,15 +79,15 @@ function isReady(message: unknown): message is TransformWorkerReady {
 }
 
 /**
- * A pool of worker processes for tenants' transforms. Each evaluates one request at a time;
- * a request gets a deadline from the moment it is handed to an idle worker, and past it that
- * worker is killed (SIGKILL) and replaced. Each worker's heap is capped with
- * `--max-old-space-size`: V8 then aborts the worker's own process on an allocation it cannot
- * make (`$pad("x", 1e8)`), which worker threads cannot promise (a large single allocation in
- * a thread over its `resourceLimits` aborts the whole process). The main thread only sends
- * the input and receives JSON text, so it stays responsive whatever an expression does, and a
- * request queued behind a hostile one waits at most one deadline per worker. Workers start
- * with the first evaluation, so an installation without transforms runs none.
+ * A pool of worker processes for tenants' transforms. Each worker evaluates its requests one at
+ * a time, in order; the one it is evaluating has a deadline from the moment the worker could
+ * begin it, and past that deadline the worker is killed (SIGKILL) and replaced, that request
+ * fails, and the requests queued behind it go to another worker. Each worker's heap is capped
+ * with `--max-old-space-size`: V8 then aborts the worker's own process on an allocation it
+ * cannot make (`$pad("x", 1e8)`), which worker threads cannot promise (one large allocation in
+ * a thread over its `resourceLimits` aborts the whole process). The main thread only sends the
+ * input and receives JSON text, so it stays responsive whatever an expression does. Workers
+ * start with the first evaluation, so an installation without transforms runs none.
  *
  * @example
  * const pool = createTransformPool({ workers: 2, timeoutMs: 100 });
@@ -111,7 +119,7 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    const worker: Worker = { child, ready: false, killed: false, stderr: '' };
+    const worker: Worker = { child, ready: false, inFlight: [], killed: false, stderr: '' };
     workers.add(worker);
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -127,8 +135,14 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
 
   /** Keeps the event loop alive while a worker starts or evaluates (someone awaits it), not while it idles. */
   function holdLoop(worker: Worker): void {
-    if (!worker.ready || worker.busy !== undefined) worker.child.channel?.ref();
+    if (!worker.ready || worker.inFlight.length > 0) worker.child.channel?.ref();
     else worker.child.channel?.unref();
+  }
+
+  /** Starts the deadline of the request the worker is now evaluating, if any. */
+  function armDeadline(worker: Worker): void {
+    clearTimeout(worker.deadline);
+    worker.deadline = worker.inFlight.length > 0 ? setTimeout(() => overrun(worker), hardDeadlineMs) : undefined;
   }
 
   function onMessage(worker: Worker, message: TransformReply | TransformWorkerReady): void {
@@ -139,13 +153,37 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
       dispatch();
       return;
     }
-    const busy = worker.busy;
-    if (busy === undefined || busy.pending.request.id !== message.id) return;
-    clearTimeout(busy.timer);
-    worker.busy = undefined;
+    // Replies come in the order of the requests; anything else is from a worker already given up on.
+    if (worker.killed || worker.inFlight[0]?.request.id !== message.id) return;
+    const answered = worker.inFlight.shift()!;
+    armDeadline(worker);
     holdLoop(worker);
-    if ('json' in message) busy.pending.resolve(message.json);
-    else busy.pending.reject(new TransformError(message.error));
+    if ('json' in message) answered.resolve(message.json);
+    else answered.reject(new TransformError(message.error));
+    dispatch();
+    checkIdle();
+  }
+
+  /**
+   * A worker is gone or given up on: the request it was evaluating fails with `reason` (it is
+   * the culprit: the worker evaluates one at a time), those queued behind it are sent again
+   * first, to another worker.
+   */
+  function retire(worker: Worker, reason: string): void {
+    clearTimeout(worker.deadline);
+    const [culprit, ...innocent] = worker.inFlight.splice(0);
+    if (running) queue.unshift(...innocent);
+    else for (const pending of innocent) pending.reject(new Error('The transform pool closed before this evaluation started.'));
+    if (culprit !== undefined) culprit.reject(new TransformError(reason));
+  }
+
+  function overrun(worker: Worker): void {
+    if (worker.killed || worker.inFlight.length === 0) return;
+    worker.killed = true;
+    worker.child.kill('SIGKILL');
+    const reason = `The transform ran longer than ${limits.timeoutMs} ms and was stopped.`;
+    log?.warn({ reason }, 'transform worker killed at its deadline; a new one replaces it');
+    retire(worker, reason);
     dispatch();
     checkIdle();
   }
@@ -160,13 +198,10 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
 
   function onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     workers.delete(worker);
-    const busy = worker.busy;
-    worker.busy = undefined;
-    if (busy !== undefined) {
-      clearTimeout(busy.timer);
+    if (worker.inFlight.length > 0) {
       const reason = reasonFor(worker, code, signal);
       log?.warn({ reason, stderr: worker.stderr.slice(-1_000) }, 'transform worker died while evaluating; a new one replaces it');
-      busy.pending.reject(new TransformError(reason));
+      retire(worker, reason);
     }
     if (!worker.ready && !worker.killed && running) {
       bootFailure = `The transform workers cannot start (${signal ?? `exit code ${code}`}): ${worker.stderr.trim().split('\n').slice(-3).join(' ')}`;
@@ -175,6 +210,7 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
       setTimeout(replenish, RESTART_BACKOFF_MS).unref();
     } else {
       replenish();
+      dispatch();
     }
     checkIdle();
   }
@@ -183,31 +219,25 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
     while (running && workers.size < size) spawn();
   }
 
-  function overrun(worker: Worker): void {
-    const busy = worker.busy;
-    if (busy === undefined) return;
-    worker.busy = undefined;
-    worker.killed = true;
-    worker.child.kill('SIGKILL');
-    const reason = `The transform ran longer than ${limits.timeoutMs} ms and was stopped.`;
-    log?.warn({ reason }, 'transform worker killed at its deadline; a new one replaces it');
-    busy.pending.reject(new TransformError(reason));
-    checkIdle();
-  }
-
+  /** Hands queued requests to the least loaded ready workers, up to PIPELINE_DEPTH each. */
   function dispatch(): void {
-    for (const worker of workers) {
-      if (queue.length === 0) return;
-      if (!worker.ready || worker.killed || worker.busy !== undefined || !worker.child.connected) continue;
+    while (queue.length > 0) {
+      let target: Worker | undefined;
+      for (const worker of workers) {
+        if (!worker.ready || worker.killed || !worker.child.connected || worker.inFlight.length >= PIPELINE_DEPTH) continue;
+        if (target === undefined || worker.inFlight.length < target.inFlight.length) target = worker;
+      }
+      if (target === undefined) return;
       const pending = queue.shift()!;
-      worker.busy = { pending, timer: setTimeout(() => overrun(worker), hardDeadlineMs) };
-      holdLoop(worker);
-      worker.child.send(pending.request);
+      target.inFlight.push(pending);
+      if (target.inFlight.length === 1) armDeadline(target);
+      holdLoop(target);
+      target.child.send(pending.request);
     }
   }
 
   function checkIdle(): void {
-    if (idle !== undefined && [...workers].every((worker) => worker.busy === undefined)) idle();
+    if (idle !== undefined && [...workers].every((worker) => worker.inFlight.length === 0)) idle();
   }
 
   return {
@@ -228,15 +258,18 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
     async close() {
       running = false;
       for (const pending of queue.splice(0)) pending.reject(new Error('The transform pool closed before this evaluation started.'));
-      if ([...workers].some((worker) => worker.busy !== undefined)) {
+      if ([...workers].some((worker) => worker.inFlight.length > 0)) {
         await new Promise<void>((resolve) => (idle = resolve));
         idle = undefined;
       }
-      const exits = [...workers].map((worker) => new Promise<void>((resolve) => {
-        if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
-        worker.child.once('exit', () => resolve());
-        worker.child.kill('SIGKILL');
-      }));
+      const exits = [...workers].map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.child.exitCode !== null || worker.child.signalCode !== null) return resolve();
+            worker.child.once('exit', () => resolve());
+            worker.child.kill('SIGKILL');
+          }),
+      );
       await Promise.all(exits);
     },
   };

@@ -17,8 +17,8 @@ export interface TransformWorkerReady {
 }
 
 /**
- * A TransformPool worker: a child process (started with a heap cap) that evaluates one request
- * at a time and answers on its IPC channel. Failures of the expression are replies; the worker
+ * A TransformPool worker: a child process (started with a heap cap) that evaluates its requests
+ * one at a time, in the order they came, and answers each on its IPC channel. Failures of the expression are replies; the worker
  * dying or being killed is what the pool sees as an overrun or a crash. It exits when the pool
  * (its parent) goes away.
  */
@@ -33,16 +33,24 @@ function serve(limits: TransformLimits, send: (message: TransformReply | Transfo
     }
     return transform;
   };
-  process.on('message', async function evaluateRequest(request: TransformRequest) {
-    let reply: TransformReply;
+  const evaluate = async (request: TransformRequest): Promise<TransformReply> => {
     try {
-      reply = { id: request.id, json: await transformFor(request.expression)(request.input) };
+      return { id: request.id, json: await transformFor(request.expression)(request.input) };
     } catch (error) {
       // Anything else thrown inside JSONata (a RangeError from a built-in, say) is the expression's failure too.
       const message = error instanceof TransformError ? error.message : `The transform failed: ${(error as Error)?.message ?? String(error)}`;
-      reply = { id: request.id, error: message };
+      return { id: request.id, error: message };
     }
-    send(reply);
+  };
+  // One at a time, in order: the pool holds the oldest unanswered request responsible when this process dies or is killed.
+  const waiting: TransformRequest[] = [];
+  let draining = false;
+  process.on('message', async function evaluateInOrder(request: TransformRequest) {
+    waiting.push(request);
+    if (draining) return;
+    draining = true;
+    for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) send(await evaluate(next));
+    draining = false;
   });
   process.on('disconnect', () => process.exit(0));
   // Ready once warm: the first regex a fresh worker runs costs ~70 ms of lazy compilation, which
