@@ -104,11 +104,12 @@ function prefixOf(parameter: OperationParameter): string | undefined {
   return ({ appId: 'app_', keyId: 'key_', subscription: 'sub_', event: 'evt_', delivery: 'dlv_' } as Record<string, string>)[parameter.name];
 }
 
-function schemaValueText(schema: JsonSchema): fc.Arbitrary<string> {
-  return schemaArbitrary(schema).map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
+/** A parameter's value as text, from its schema, the hints consulted under its name. */
+function schemaValueText(schema: JsonSchema, hints?: SchemaHints, name?: string): fc.Arbitrary<string> {
+  return schemaArbitrary(schema, hints, name === undefined ? [] : [name]).map((value) => (typeof value === 'string' ? value : JSON.stringify(value)));
 }
 
-function queryRecipes(operation: Operation, clean: boolean): fc.Arbitrary<QueryRecipe[]> {
+function queryRecipes(operation: Operation, hints: SchemaHints, clean: boolean): fc.Arbitrary<QueryRecipe[]> {
   const perParameter = operation.parameters
     .filter((parameter) => parameter.in === 'query')
     .map((parameter) => {
@@ -118,12 +119,12 @@ function queryRecipes(operation: Operation, clean: boolean): fc.Arbitrary<QueryR
           ? fc.nat().map((pick) => ({ id: { real: true as const, pick }, prefix }))
           : parameter.name === 'cursor'
             ? fc.nat().map((cursor) => ({ cursor }))
-            : schemaValueText(parameter.schema).map((text) => ({ raw: encodeURIComponent(text) }));
+            : schemaValueText(parameter.schema, hints, parameter.name).map((text) => ({ raw: encodeURIComponent(text) }));
         // The operator must name the app it creates for: ids are nearly always given.
         return fc.option(valid.map((v) => [{ name: parameter.name, value: v }]), { nil: [] as QueryRecipe[], freq: prefix ? 10 : 3 });
       }
       const value: fc.Arbitrary<QueryRecipe['value']> = fc.oneof(
-        { weight: 4, arbitrary: schemaValueText(parameter.schema).map((text) => ({ raw: encodeURIComponent(text) })) },
+        { weight: 4, arbitrary: schemaValueText(parameter.schema, hints, parameter.name).map((text) => ({ raw: encodeURIComponent(text) })) },
         ...(prefix ? [{ weight: 4, arbitrary: idRecipe(prefix).map((id) => ({ id, prefix })) }] : []),
         ...(parameter.name === 'cursor' ? [{ weight: 3, arbitrary: fc.nat().map((cursor) => ({ cursor })) }] : []),
         { weight: 2, arbitrary: hostileString.map((text) => ({ raw: encodeURIComponent(text) })) },
@@ -259,7 +260,7 @@ function operationRecipe(operation: Operation, model: ApiModel, hints: SchemaHin
   const operatorOnly = operation.statuses.includes(403);
   const caller = clean && operatorOnly ? fc.constant({ kind: 'operator' as const, scheme: 'Bearer' }) : clean ? fc.oneof(fc.constant({ kind: 'operator' as const, scheme: 'Bearer' }), fc.nat().map((pick) => ({ kind: 'app' as const, pick, scheme: 'Bearer' }))) : callerRecipe;
   return fc
-    .record({ operation: fc.constant(operation), clean: fc.constant(clean), method, caller, pathParams, query: queryRecipes(operation, clean), headers: headerRecipes(operation, clean), body })
+    .record({ operation: fc.constant(operation), clean: fc.constant(clean), method, caller, pathParams, query: queryRecipes(operation, hints, clean), headers: headerRecipes(operation, clean), body })
     .map(({ body: generated, ...rest }) => withDescription(generated === undefined ? rest : { ...rest, body: generated }));
 }
 

@@ -66,7 +66,7 @@ const mongoFilter = fc.oneof(
 const transform = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom('$', 'data', '{"id": id, "amount": data.amount}', '$string(data)', 'type & "!"', '$count(data.*)') },
   {
-    weight: 1,
+    weight: 3,
     arbitrary: fc.constantFrom(
       '$pad("x", 100000000)',
       '$match(data.s, /(a|a)*$/)',
