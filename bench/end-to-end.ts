@@ -48,10 +48,19 @@ export async function bareLoop(receiver: LatencyReceiver, url: string, options: 
   return figures('bare loop (sign + POST)', latencies(sentAt, receiver), elapsed);
 }
 
-/** Publish over HTTP to receipt at the receiver, through the whole embedded platform. */
-export async function embeddedRun(receiver: LatencyReceiver, url: string, options: EndToEndOptions, name = 'embedded (HTTP publish -> receipt)'): Promise<RunFigures> {
+/**
+ * Publish over HTTP to receipt at the receiver, through the whole embedded platform; with
+ * `transform`, the subscription has that JSONata transform (which must keep `data.seq`).
+ */
+export async function embeddedRun(receiver: LatencyReceiver, url: string, options: EndToEndOptions, name = 'embedded (HTTP publish -> receipt)', transform?: string): Promise<RunFigures> {
   return withBenchPlatform(async ({ base, key, post }) => {
-    await post('/v1/subscriptions', { url, events: ['bench.*'] });
+    await post('/v1/subscriptions', { url, events: ['bench.*'], ...(transform !== undefined ? { transform } : {}) });
+    if (transform !== undefined) {
+      // The transform workers start with the first transform: not part of the throughput.
+      receiver.reset();
+      await post('/v1/events', { type: 'bench.tick', data: { seq: -1 } });
+      await receiver.waitForAll(1, 60_000);
+    }
     return publishToReceipt(receiver, base, key, options, name);
   });
 }

@@ -9,11 +9,12 @@ import { LatencyReceiver } from './latency-receiver.js';
 import { printTable } from './stats.js';
 
 /**
- * `npm run bench [-- [SUITE] --events N --requests R --concurrency C --hostile-rate H --suite end-to-end|fan-out|gateway|isolation|all --mode embedded|distributed]`
+ * `npm run bench [-- [SUITE] --events N --requests R --concurrency C --hostile-rate H --transform EXPR --suite end-to-end|fan-out|gateway|isolation|all --mode embedded|distributed]`
  * (a first bare argument names the suite too: `npm run bench -- gateway`):
  * - end-to-end: delivery throughput and publish-to-receipt latency of the embedded platform;
  *   with `--mode distributed`, also of distributed mode (RabbitMQ, the MongoDB test server)
- *   with one and with two processor replicas;
+ *   with one and with two processor replicas; with `--transform EXPR` (or `--transform ordinary`),
+ *   also the embedded platform with that subscription transform (it must keep `data.seq`);
  * - fan-out: one event to 1, 10, 100 and 1,000 matching subscriptions with filters;
  * each beside a bare sign-and-POST loop to the same receiver measured in the same run;
  * - gateway: GETs through the gateway's plugins and proxy beside a bare node:http proxy and the
@@ -32,9 +33,12 @@ const { values, positionals } = parseArgs({
     mode: { type: 'string', default: 'embedded' },
     requests: { type: 'string', default: '20000' },
     'hostile-rate': { type: 'string', default: '2' },
+    transform: { type: 'string' },
   },
 });
 const options = { events: Number(values.events), concurrency: Number(values.concurrency) };
+/** A transform as subscriptions write them: paths, an object, a string function and a regex. */
+const ORDINARY_TRANSFORM = '{"data": {"seq": data.seq}, "id": id, "kind": $uppercase(type), "tick": $match(type, /bench\\.(\\w+)/).groups[0]}';
 const suite = positionals[0] ?? values.suite;
 const known = ['end-to-end', 'fan-out', 'gateway', 'isolation'];
 const suites = suite === 'all' ? known : [suite];
@@ -63,6 +67,10 @@ async function deliverySuites(): Promise<void> {
 
     if (suites.includes('end-to-end')) {
       const runs = [await embeddedRun(receiver, url, options)];
+      if (values.transform !== undefined) {
+        const transform = values.transform === 'ordinary' ? ORDINARY_TRANSFORM : values.transform;
+        runs.push(await embeddedRun(receiver, url, options, `embedded, transform ${transform}`, transform));
+      }
       if (values.mode === 'distributed') {
         for (const processors of [1, 2]) runs.push(await distributedRun(receiver, url, { ...options, processors, storeName: 'MongoDB test server (CongoDB)' }));
       }
