@@ -22,10 +22,12 @@ function codeFor(error: NodeJS.ErrnoException): { code: ErrorCode; detail: strin
  * problem+json message that closes the connection (the parser cannot find where the next request
  * would start). Exported for tests.
  */
-export function clientErrorResponse(error: NodeJS.ErrnoException): string {
+export function clientErrorResponse(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): string {
   const { code, detail } = codeFor(error);
   const problem = new HookgateError(code, detail);
   const body = JSON.stringify(toProblem(problem));
+  // A HEAD answer has no body (RFC 9110 9.3.2): a client would read the body as a next answer.
+  const head = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   return [
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}`,
     `Content-Type: ${PROBLEM_CONTENT_TYPE}`,
@@ -33,7 +35,7 @@ export function clientErrorResponse(error: NodeJS.ErrnoException): string {
     `Date: ${new Date().toUTCString()}`,
     'Connection: close',
     '',
-    body,
+    head ? '' : body,
   ].join('\r\n');
 }
 
@@ -53,7 +55,29 @@ export function problemOnClientError(answering: (socket: Duplex) => boolean): (e
       return;
     }
     socket.end(clientErrorResponse(error));
+    drainBeforeClosing(socket);
   };
+}
+
+/** How long, and how much, a refused client may go on sending before the connection is cut. */
+const LINGER_MS = 2_000;
+const LINGER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads and discards what the client is still sending (the rest of a large body, say) for a
+ * bounded time and byte count: closing a socket with unread input makes the kernel send a reset,
+ * which often destroys the answer before the client has read it.
+ */
+function drainBeforeClosing(socket: Duplex): void {
+  let received = 0;
+  const cutOff = setTimeout(() => socket.destroy(), LINGER_MS);
+  cutOff.unref();
+  socket.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > LINGER_BYTES) socket.destroy();
+  });
+  socket.once('close', () => clearTimeout(cutOff));
+  socket.resume();
 }
 
 /** The answer a server is writing on each connection, so `problemOnClientError` knows whether it may write. */

@@ -8,7 +8,7 @@ function parse(raw: string) {
   return { statusLine, headers, body: JSON.parse(raw.slice(split + 4)) as Record<string, unknown>, bodyBytes: Buffer.byteLength(raw.slice(split + 4)) };
 }
 
-const error = (code: string, message = 'Parse Error') => Object.assign(new Error(message), { code });
+const error = (code: string, message = 'Parse Error', rawPacket?: Buffer) => Object.assign(new Error(message), { code, rawPacket });
 
 describe('clientErrorResponse', () => {
   it.each([
@@ -29,5 +29,11 @@ describe('clientErrorResponse', () => {
     expect(parse(clientErrorResponse(error('HPE_INVALID_HEADER_TOKEN', 'Parse Error: Invalid header value char'))).body.detail).toBe(
       'The request is not valid HTTP/1.1: Invalid header value char.',
     );
+  });
+
+  it('answers a HEAD request with the status and headers only', () => {
+    const raw = clientErrorResponse(error('HPE_HEADER_OVERFLOW', 'Parse Error', Buffer.from('HEAD /v1/events HTTP/1.1\r\n')));
+    expect(raw.startsWith('HTTP/1.1 431 ')).toBe(true);
+    expect(raw.endsWith('\r\n\r\n')).toBe(true);
   });
 });
