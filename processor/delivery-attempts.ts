@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { UnrecoverableError } from '../shared/errors/index.js';
 import { newId } from '../shared/ids.js';
 import type { Logger } from '../shared/logger.js';
@@ -27,6 +28,14 @@ export interface DeliveryAttemptsOptions {
   logger: Logger;
   metrics: HookgateMetrics;
 }
+
+/**
+ * Bodies a transform made, kept until sent: a delivery the pacer sends back to the queue comes
+ * back (to this processor, usually within seconds) and is sent as made instead of being
+ * transformed again. Bounded in bytes and age; a body not found is made again.
+ */
+const TRANSFORMED_BODIES_MAX_BYTES = 16 * 1024 * 1024;
+const TRANSFORMED_BODY_TTL_MS = 60_000;
 
 /** Receivers that ask to be left alone for a while say so with Retry-After on these. */
 const RETRY_AFTER_STATUSES = new Set([429, 503]);
@@ -89,11 +98,28 @@ function judge(response: WebhookResponse, attempt: number, policy: RetryPolicy):
  */
 export function createDeliveryAttempts(options: DeliveryAttemptsOptions): MessageHandler<DeliveryMessage> {
   const { broker, subscriptions, rules, secretBox, sender, pacer, metrics } = options;
+  const transformedBodies = new LRUCache<string, string>({
+    maxSize: TRANSFORMED_BODIES_MAX_BYTES,
+    sizeCalculation: (body) => Math.max(1, body.length),
+    ttl: TRANSFORMED_BODY_TTL_MS,
+  });
+
+  /** This attempt of this delivery, under this version of its subscription (and so of its transform). */
+  function bodyKey(message: DeliveryMessage, subscription: Subscription): string {
+    return `${message.deliveryId} ${message.attempt} ${subscription.updatedAt}`;
+  }
 
   /** The body to send: the envelope, or what the subscription's transform (run in the transform pool) makes of it. */
-  async function bodyOf(subscription: Subscription, envelope: EventEnvelope): Promise<string> {
+  async function bodyOf(subscription: Subscription, message: DeliveryMessage): Promise<string> {
     const transform = rules.for(subscription).transform;
-    return transform ? transform(envelope) : JSON.stringify(envelope);
+    if (transform === undefined) return JSON.stringify(message.envelope);
+    const key = bodyKey(message, subscription);
+    let body = transformedBodies.get(key);
+    if (body === undefined) {
+      body = await transform(message.envelope);
+      transformedBodies.set(key, body);
+    }
+    return body;
   }
 
   async function publishResult(message: DeliveryMessage, ref: DeliveryRef, attempt: Attempt, verdict: Verdict, now: number): Promise<void> {
@@ -203,7 +229,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
     }
     let body: string;
     try {
-      body = await bodyOf(subscription, message.envelope);
+      body = await bodyOf(subscription, message);
     } catch (error) {
       // The same expression fails the same way on the same event: retrying cannot help.
       if (error instanceof TransformError) return giveUp(`Not sent: ${error.message}`);
@@ -223,6 +249,7 @@ export function createDeliveryAttempts(options: DeliveryAttemptsOptions): Messag
       durationMs = await sendAndSettle(message, subscription, body, ref, log);
     } finally {
       admission.done(durationMs);
+      transformedBodies.delete(bodyKey(message, subscription));
     }
   };
 }

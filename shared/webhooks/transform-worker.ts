@@ -1,11 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import { compileJsonTransform, TransformError, type JsonTransform, type TransformLimits } from './payload-transform.js';
 
-/** One evaluation, from the pool: the expression's text (compiled once per worker) and its input. */
+/** One evaluation, from the pool: the expression's text (compiled once per worker) and its input as JSON text. */
 export interface TransformRequest {
   id: number;
   expression: string;
-  input: unknown;
+  input: string;
 }
 
 /** The body as JSON text, or why the expression failed on this input. */
@@ -35,7 +35,7 @@ function serve(limits: TransformLimits, send: (message: TransformReply | Transfo
   };
   const evaluate = async (request: TransformRequest): Promise<TransformReply> => {
     try {
-      return { id: request.id, json: await transformFor(request.expression)(request.input) };
+      return { id: request.id, json: await transformFor(request.expression)(JSON.parse(request.input)) };
     } catch (error) {
       // Anything else thrown inside JSONata (a RangeError from a built-in, say) is the expression's failure too.
       const message = error instanceof TransformError ? error.message : `The transform failed: ${(error as Error)?.message ?? String(error)}`;
