@@ -54,6 +54,8 @@ export async function startIsolationRig(env: Record<string, string> = {}): Promi
     HOOKGATE_RETRY_SCHEDULE: '200ms,200ms',
     HOOKGATE_RETRY_JITTER: '0',
     HOOKGATE_LOG_LEVEL: 'warn',
+    // The bystander publishes as fast as its webhooks arrive: more than the default /v1 limit per app.
+    HOOKGATE_API_RATE_LIMIT: '100000',
     ...env,
   });
   const admin = new ApiClient(hookgate.url, ADMIN_TOKEN);
