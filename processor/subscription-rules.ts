@@ -1,23 +1,37 @@
 import { LRUCache } from 'lru-cache';
+import { UnrecoverableError } from '../shared/errors/index.js';
 import type { Subscription } from '../shared/types.js';
+import { envelopePathError, envelopePathReader } from '../shared/webhooks/envelope-path.js';
 import { compileFilter, type PayloadFilter } from '../shared/webhooks/payload-filter.js';
+import type { JsonTransform } from '../shared/webhooks/payload-transform.js';
 import type { TransformPool } from '../shared/webhooks/transform-pool.js';
 
-/** The body to send for an envelope, as JSON text. Rejects with a TransformError. */
-export type BodyTransform = (envelope: unknown) => Promise<string>;
-
-/** A subscription's filter and transform, compiled. */
+/** A subscription's filter, transform and merge key, compiled. */
 export interface CompiledRules {
   /** True when the envelope passes the payload filter (always, without one). */
   matches: PayloadFilter;
-  /** The body to send for an envelope; absent when the envelope is sent as it is. */
-  transform?: BodyTransform;
+  /** The body to send for an envelope, as JSON text; absent when the envelope is sent as it is. Rejects with a TransformError. */
+  transform?: JsonTransform;
+  /**
+   * The value at the merge key of an envelope (its own fields only); absent without a merge rule.
+   * Throws an UnrecoverableError for a key saved before the API refused built-in names.
+   */
+  mergeValue?: (envelope: unknown) => unknown;
 }
 
 const MATCH_ALL: PayloadFilter = () => true;
 
+function mergeValueReader(key: string): (envelope: unknown) => unknown {
+  // The API refuses such keys now; one saved before it did must not read what every object inherits.
+  const error = envelopePathError(key);
+  if (error === null) return envelopePathReader(key);
+  return function refusedMergeKey() {
+    throw new UnrecoverableError(`The merge key "${key}" ${error}; change the subscription's merge key.`);
+  };
+}
+
 /**
- * Compiles each subscription's filter once per version of the subscription (its id and
+ * Compiles each subscription's filter and merge key once per version of the subscription (its id and
  * `updatedAt`) and keeps the result, so events are not re-parsing expressions. Its transform, a
  * tenant's code, runs in the transform pool: out of this process, under a deadline and a memory
  * cap (the pool's workers keep each expression compiled). The gateway validated both when they
@@ -32,7 +46,7 @@ export class SubscriptionRules {
     this.#transforms = options.transforms;
   }
 
-  for(subscription: Pick<Subscription, 'id' | 'updatedAt' | 'filter' | 'transform'>): CompiledRules {
+  for(subscription: Pick<Subscription, 'id' | 'updatedAt' | 'filter' | 'transform' | 'merge'>): CompiledRules {
     const key = `${subscription.id} ${subscription.updatedAt}`;
     let rules = this.#compiled.get(key);
     if (rules === undefined) {
@@ -41,6 +55,7 @@ export class SubscriptionRules {
       rules = {
         matches: subscription.filter ? compileFilter(subscription.filter) : MATCH_ALL,
         ...(expression ? { transform: (envelope: unknown) => transforms.run(expression, envelope) } : {}),
+        ...(subscription.merge ? { mergeValue: mergeValueReader(subscription.merge.key) } : {}),
       };
       this.#compiled.set(key, rules);
     }

@@ -18,14 +18,22 @@ export function envelopePathError(path: string): string | null {
 }
 
 /**
- * The value at a dotted path, through the envelope's own properties only (array items by
- * index), or undefined.
+ * Compiles a path (one `envelopePathError` accepts) into a reader of the value at it, through the
+ * envelope's own properties only (array items by index), or undefined. The path is split once,
+ * not per event. Bound: one own-property read per segment, and a path is at most 255 characters.
+ *
+ * @example
+ * const orderId = envelopePathReader('data.orderId');
+ * orderId({ data: { orderId: 'o-1' } }); // 'o-1'
  */
-export function valueAtPath(root: unknown, path: string): unknown {
-  let value = root;
-  for (const segment of path.split('.')) {
-    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
+export function envelopePathReader(path: string): (root: unknown) => unknown {
+  const segments = path.split('.');
+  return function valueAtPath(root) {
+    let value = root;
+    for (const segment of segments) {
+      if (typeof value !== 'object' || value === null || !Object.hasOwn(value, segment)) return undefined;
+      value = (value as Record<string, unknown>)[segment];
+    }
+    return value;
+  };
 }

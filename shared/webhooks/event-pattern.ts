@@ -28,7 +28,7 @@ export function eventTypeError(type: string): string | null {
 }
 
 /** True when the event type matches: a compiled pattern. */
-export type PatternMatcher = (eventType: string) => boolean;
+type PatternMatcher = (eventType: string) => boolean;
 
 /** A run of words between two `#`: each a literal word or `*` (any one word). */
 type Segment = readonly string[];
@@ -71,7 +71,7 @@ function matchSegments(first: Segment, middle: readonly Segment[], last: Segment
  * const matches = compilePattern('order.#');
  * matches('order.paid.late'); // true
  */
-export function compilePattern(pattern: string): PatternMatcher {
+function compilePattern(pattern: string): PatternMatcher {
   const words = pattern.split('.');
   if (!words.includes('#')) {
     if (!words.includes('*')) return (eventType) => eventType === pattern;

@@ -35,7 +35,11 @@ function ownValue(value: object | string | number | boolean, key: Key): unknown 
   return Object.hasOwn(value as object, key) ? (value as Record<Key, unknown>)[key] : undefined;
 }
 
-/** sift's `walkKeyPathValues` (17.1), reading own properties only. */
+/**
+ * sift's `walkKeyPathValues` (17.1), reading own properties only. Bound: it recurses once per
+ * level of the event it descends into (`data` nests at most 64 levels, MAX_JSON_DEPTH), stops at
+ * the first path segment the event does not have, and visits each array item once.
+ */
 function walkOwn(item: unknown, keyPath: readonly string[], visit: Visit, depth: number, key: Key | undefined, owner: unknown, leaf = true): boolean {
   const currentKey = keyPath[depth];
   if (Array.isArray(item) && Number.isNaN(Number(currentKey)) && !(currentKey !== undefined && Object.hasOwn(item, currentKey))) {

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-import { filterErrors } from './payload-filter.js';
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+import { filterErrors, isQuery } from './payload-filter.js';
 
 /**
  * A subscription's `filter` as the API takes it: an object that `filterErrors` accepts, each
@@ -14,7 +12,7 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> => type
 export function payloadFilterSchema() {
   return z.preprocess(
     (filter, ctx) => {
-      if (isPlainObject(filter)) {
+      if (isQuery(filter)) {
         for (const error of filterErrors(filter, '')) ctx.addIssue({ code: 'custom', message: error.message, path: error.path.split('.').slice(1), input: filter });
       }
       return filter;

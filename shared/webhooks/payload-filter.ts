@@ -14,7 +14,8 @@ const ALLOWED_OPERATORS = new Set([
   '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$regex', '$options',
   '$and', '$or', '$nor', '$not', '$all', '$elemMatch', '$size',
 ]);
-const isQuery = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A query object: a JSON object, neither an array nor null. */
+export const isQuery = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 /** What each operator takes, where sift would accept a wrong operand silently or fail obscurely. */
 const OPERAND_RULES: Record<string, { test: (value: unknown) => boolean; expected: string }> = {
   $in: { test: Array.isArray, expected: 'an array' },
@@ -47,8 +48,9 @@ function regexError(source: unknown, options: unknown): string | null {
 /**
  * `$regex` on RE2 (LinearRegExp) instead of sift's `new RegExp`: a tenant's pattern such as
  * `(a|a)*$` backtracks exponentially in JavaScript's engine on a crafted event; RE2 takes time
- * linear in the field's length whatever the pattern. That is the bound here, with the pattern
- * at most 512 characters and the field within the event size limit.
+ * linear in the field's length whatever the pattern. That is the bound here: the field's length
+ * (within the event size limit) times the program's size (at most 300 RE2 instructions, from a
+ * pattern of at most 512 characters).
  */
 const linearRegexOperation: Creator = (pattern, ownerQuery, options) => {
   const flags = typeof ownerQuery === 'object' && ownerQuery !== null && Object.hasOwn(ownerQuery, '$options') ? (ownerQuery as { $options: unknown }).$options : '';
@@ -127,13 +129,11 @@ function walk(node: unknown, path: string, depth: number, errors: FieldError[]):
  */
 export function filterErrors(filter: unknown, basePath = 'filter'): FieldError[] {
   const errors: FieldError[] = [];
-  if (typeof filter !== 'object' || filter === null || Array.isArray(filter)) {
-    return [{ path: basePath, message: 'must be an object' }];
-  }
+  if (!isQuery(filter)) return [{ path: basePath, message: 'must be an object' }];
   walk(filter, basePath, 0, errors);
   if (errors.length > 0) return errors;
   try {
-    compileFilter(filter as Record<string, unknown>);
+    compileFilter(filter);
   } catch (error) {
     errors.push({ path: basePath, message: (error as Error).message });
   }

@@ -33,6 +33,8 @@ function serve(limits: TransformLimits, send: (message: TransformReply | Transfo
     }
     return transform;
   };
+  // Bound: the pool kills this process past the request's deadline (timeoutMs plus a grace) and V8
+  // ends it past its heap cap; JSONata checks timeoutMs between steps, and every regex runs on RE2.
   const evaluate = async (request: TransformRequest): Promise<TransformReply> => {
     try {
       return { id: request.id, json: await transformFor(request.expression)(JSON.parse(request.input)) };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIsolationRig, type IsolationRig } from '../isolation/isolation-rig.js';
 import { describeExchange, requestRounds, resolveRequest, sendRequest, type Callers, type FuzzResponse, type RequestRecipe, type ResolvedRequest } from './fuzz-request.js';
-import { watchHealth, type HealthWatch } from './health-watch.js';
+import { watchHealth, type HealthWatch } from '../support/health-watch.js';
 import { hookgateHints } from './hookgate-hints.js';
 import { readApiModel, type ApiModel } from './openapi-operations.js';
 import { diffSnapshots, IdPool, takeSnapshot, type PlatformSnapshot } from './platform-state.js';

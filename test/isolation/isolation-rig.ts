@@ -1,4 +1,5 @@
 import { ApiClient, createAppWithKey } from '../support/api-client.js';
+import { watchHealth } from '../support/health-watch.js';
 import { spawnHookgate, type HookgateProcess } from '../support/hookgate-process.js';
 import { TestReceiver } from '../support/receiver.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -10,17 +11,6 @@ export interface Tenant {
   appId: string;
   key: string;
   client: ApiClient;
-}
-
-export interface HealthReport {
-  /** The slowest /healthz answer seen (or the time a probe still waited when stopped). */
-  maxMs: number;
-  samples: number;
-}
-
-export interface HealthProbe {
-  /** Stops probing and reports the slowest answer. */
-  stop(): Promise<HealthReport>;
 }
 
 /**
@@ -36,8 +26,6 @@ export interface IsolationRig {
   bystander: Tenant & { receiver: TestReceiver };
   /** A receiver for the hostile app's subscriptions (answers 200). */
   hostileReceiver: TestReceiver;
-  /** Polls /healthz every 20 ms from this process until stopped. */
-  probeHealth(): HealthProbe;
   /** Publishes an event for the bystander; resolves with the ms until its webhook arrived. */
   bystanderRoundTrip(timeoutMs?: number): Promise<number>;
   stop(): Promise<void>;
@@ -71,31 +59,6 @@ export async function startIsolationRig(env: Record<string, string> = {}): Promi
     hostile,
     bystander: { ...bystander, receiver },
     hostileReceiver,
-    probeHealth() {
-      let running = true;
-      let maxMs = 0;
-      let samples = 0;
-      let pendingSince: number | undefined;
-      const loop = (async () => {
-        while (running) {
-          pendingSince = performance.now();
-          await fetch(`${hookgate.url}/healthz`).then((response) => response.arrayBuffer());
-          maxMs = Math.max(maxMs, performance.now() - pendingSince);
-          pendingSince = undefined;
-          samples++;
-          await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS));
-        }
-      })();
-      return {
-        async stop() {
-          running = false;
-          // A probe stuck behind a frozen event loop counts for as long as it has waited so far.
-          const stuck = pendingSince === undefined ? 0 : performance.now() - pendingSince;
-          await Promise.race([loop, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-          return { maxMs: Math.max(maxMs, stuck), samples };
-        },
-      };
-    },
     async bystanderRoundTrip(timeoutMs = 5_000) {
       const marker = `tick-${++sequence}`;
       const before = receiver.requests.length;
@@ -132,17 +95,23 @@ export interface IsolationFigures {
  * Tests assert `healthMaxMs < 300` and `bystanderMaxMs < 1000`.
  */
 export async function measureIsolation(rig: IsolationRig, hostileWork: () => Promise<void>, settleMs = 1_500): Promise<IsolationFigures> {
-  const probe = rig.probeHealth();
+  // Probed from a worker thread, so this process's own work cannot delay a probe and pass for the server's.
+  const health = watchHealth(`${rig.hookgate.url}/healthz`, { intervalMs: PROBE_INTERVAL_MS });
   let bystanderMaxMs = 0;
+  let healthMaxMs: number;
+  let samples: number;
   try {
+    await health.ready;
     await hostileWork();
     const until = Date.now() + settleMs;
     while (Date.now() < until) bystanderMaxMs = Math.max(bystanderMaxMs, await rig.bystanderRoundTrip());
-  } catch (error) {
-    await probe.stop();
-    throw error;
+  } finally {
+    // A probe stuck behind a frozen event loop counts for as long as it has waited so far.
+    const stuckMs = Math.max(0, ...health.takeSlow().map((probe) => probe.ms));
+    ({ maxMs: healthMaxMs, samples } = health.summary());
+    healthMaxMs = Math.max(healthMaxMs, stuckMs);
+    await health.stop();
   }
-  const health = await probe.stop();
-  process.stdout.write(`isolation: /healthz max ${health.maxMs.toFixed(0)} ms over ${health.samples} probes, bystander max ${bystanderMaxMs.toFixed(0)} ms\n`);
-  return { healthMaxMs: health.maxMs, bystanderMaxMs };
+  process.stdout.write(`isolation: /healthz max ${healthMaxMs.toFixed(0)} ms over ${samples} probes, bystander max ${bystanderMaxMs.toFixed(0)} ms\n`);
+  return { healthMaxMs, bystanderMaxMs };
 }

@@ -20,6 +20,14 @@ describe('payload filter: $regex runs on RE2', () => {
     expect(performance.now() - started).toBeLessThan(500);
   });
 
+  it('refuses a pattern whose RE2 program is large enough to make linear time slow', () => {
+    // `[a-z]{1000}` ten times took 14 s on a 100 KB string: linear, with a factor of 10,000 instructions.
+    expect(filterErrors({ 'data.s': { $regex: '[a-z]{1000}'.repeat(10) } })).toEqual([
+      { path: 'filter.data.s.$regex', message: expect.stringMatching(/compiles to \d+ RE2 instructions, more than 300/) },
+    ]);
+    expect(filterErrors({ 'data.s': { $regex: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } })).toEqual([]);
+  });
+
   it.each([
     [{ $regex: 'RUSH', $options: 'i' }, 'Rush order', true],
     [{ $regex: 'RUSH' }, 'Rush order', false],

@@ -10,7 +10,7 @@ import { clientAddressKey } from './client-address.js';
 import { SharedRedisStore } from './redis-store.js';
 
 /** The policy's name in `RateLimit` and `RateLimit-Policy`. */
-export const AUTH_FAILURE_POLICY = 'auth-failures';
+const AUTH_FAILURE_POLICY = 'auth-failures';
 /** Where the shared counters live in Redis: `hookgate:auth-failures:ip:<address>` (apart from `rate-limit` policies). */
 export const AUTH_FAILURE_REDIS_PREFIX = 'hookgate:auth-failures:';
 

@@ -16,7 +16,7 @@ import { refusingProtoKey } from './common-schemas.js';
  * - hookgate sets them on every delivery (content-type, user-agent, traceparent; webhook-* by
  *   prefix below), and content-encoding would mislabel the body it sends.
  */
-export const RESERVED_HEADER_NAMES: ReadonlySet<string> = new Set([
+const RESERVED_HEADER_NAMES: ReadonlySet<string> = new Set([
   'connection',
   'content-encoding',
   'content-length',
@@ -48,8 +48,8 @@ const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
  */
 const FIELD_VALUE = /^(?:[\x21-\x7e\x80-\xff](?:[\x20\t\x21-\x7e\x80-\xff]*[\x21-\x7e\x80-\xff])?)?$/;
 
-export const MAX_HEADER_VALUE_LENGTH = 4096;
-export const MAX_HEADERS = 20;
+const MAX_HEADER_VALUE_LENGTH = 4096;
+const MAX_HEADERS = 20;
 
 const NAME_MESSAGE = 'is not a valid header name (an RFC 9110 token of at most 100 characters)';
 const VALUE_MESSAGE = 'must be visible characters (Latin-1), with spaces or tabs only between them: no control characters or line breaks';
@@ -81,6 +81,6 @@ export function headersField() {
   ).meta({
     description:
       'Extra static headers sent with every delivery: RFC 9110 names and values (visible Latin-1 characters, inner spaces and tabs). ' +
-      "Hop-by-hop, content-*, expect, upgrade, host, user-agent, traceparent and webhook-* headers are hookgate's own.",
+      "Hop-by-hop, content-type, content-length, content-encoding, expect, upgrade, host, user-agent, traceparent and webhook-* headers are hookgate's own.",
   });
 }
