@@ -88,14 +88,17 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
 
   /**
    * Whether the subscription's payload filter wants the event. A filter that cannot run (one
-   * saved before a rule that now refuses it, an error on this event) throws: a deterministic
-   * failure of this subscription alone, recorded as its dead delivery.
+   * saved before a rule that now refuses it, an error on this event, a `$regex` filter past the
+   * transform deadline or crashing its worker) throws: a deterministic failure of this
+   * subscription alone, recorded as its dead delivery. The pool being unavailable is transient.
    */
-  function filterWants(subscription: Subscription, message: EventMessage): boolean {
+  async function filterWants(subscription: Subscription, message: EventMessage): Promise<boolean> {
     try {
-      // Bound: a filter nests at most 16 levels, its paths read own fields only, and its $regex runs on RE2 (linear time).
-      return rules.for(subscription).matches(message.event);
+      // Bound: a filter nests at most 16 levels and its paths read own fields only; one with a $regex
+      // (RE2: linear, but field length x up to 300 instructions) runs in the transform pool under its deadline.
+      return await rules.for(subscription).matches(message.event);
     } catch (error) {
+      if (isTransient(error)) throw error;
       throw new UnrecoverableError(`The subscription's filter cannot run on this event: ${reasonOf(error)}`, { cause: error });
     }
   }
@@ -149,7 +152,7 @@ export function createFanOut(options: FanOutOptions): MessageHandler<EventMessag
   /** Filters the event for the subscription and delivers it, with a failure confined to this subscription (see above). */
   async function deliverConfined(message: EventMessage, subscription: Subscription, time: number): Promise<Outcome> {
     try {
-      if (filterWants(subscription, message)) await deliver(message, subscription, time);
+      if (await filterWants(subscription, message)) await deliver(message, subscription, time);
       return { done: true };
     } catch (error) {
       if (isTransient(error)) return { done: false, error };

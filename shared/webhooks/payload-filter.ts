@@ -141,6 +141,29 @@ export function filterErrors(filter: unknown, basePath = 'filter'): FieldError[]
 }
 
 /**
+ * Whether a filter has a `$regex` anywhere: such a filter may take long (RE2 is linear, but in
+ * the field's length times a program of up to 300 instructions), so the processor runs it in
+ * its transform pool under a deadline; any other filter is cheap and runs in place.
+ */
+export function filterUsesRegex(filter: unknown): boolean {
+  // A stack, not recursion: a filter stored before the depth rule may nest deeper than the stack allows.
+  const pending: unknown[] = [filter];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      pending.push(...node);
+      continue;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$regex') return true;
+      pending.push(value);
+    }
+  }
+  return false;
+}
+
+/**
  * Compiles a filter that `filterErrors` accepted into a predicate (with sift), once; the
  * processor keeps the result per subscription version instead of re-parsing per event.
  * Throws when the filter cannot run (a regex RE2 refuses, in a filter saved before RE2).

@@ -16,7 +16,11 @@ export interface TransformPoolOptions {
   logger?: Logger;
 }
 
-/** Runs tenants' JSONata transforms outside the process, each under a deadline that can stop it. */
+/**
+ * Runs tenants' code outside the process, each evaluation under a deadline that can stop it:
+ * JSONata transforms, and payload filters with a `$regex` (RE2 is linear, but a wide program
+ * over a large field still takes seconds). The name predates filters; it is the tenants' code pool.
+ */
 export interface TransformPool {
   /** Makes the pool usable; its workers start with the first evaluation. */
   start(): Promise<void>;
@@ -26,6 +30,11 @@ export interface TransformPool {
    * with a plain Error (worth retrying later) when the pool is closed or no worker can start.
    */
   run(expression: string, input: unknown): Promise<string>;
+  /**
+   * Whether `input` matches the payload `filter` (one `filterErrors` accepted), under the same
+   * deadline, memory cap and failures as `run`; a TransformError's message names the filter.
+   */
+  match(filter: Record<string, unknown>, input: unknown): Promise<boolean>;
   /** Refuses new evaluations, lets those in progress end (each within its deadline), stops the workers. */
   close(): Promise<void>;
 }
@@ -58,6 +67,8 @@ const STDERR_TAIL_CHARS = 4_096;
 
 interface Pending {
   request: TransformRequest;
+  /** What it evaluates, for the reason it failed. */
+  kind: 'transform' | 'filter';
   resolve: (json: string) => void;
   reject: (error: Error) => void;
   /** Its input's size, bytes of JSON. */
@@ -202,7 +213,7 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
     if (worker.killed || worker.inFlight.length === 0) return;
     worker.killed = true;
     worker.child.kill('SIGKILL');
-    const reason = `The transform ran longer than ${limits.timeoutMs} ms and was stopped.`;
+    const reason = `The ${worker.inFlight[0]!.kind} ran longer than ${limits.timeoutMs} ms and was stopped.`;
     log?.warn({ reason }, 'transform worker killed at its deadline; a new one replaces it');
     retire(worker, reason, false);
     dispatch();
@@ -211,10 +222,11 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
 
   /** Why a worker died while evaluating, for the delivery's record. */
   function reasonFor(worker: Worker, code: number | null, signal: NodeJS.Signals | null): string {
+    const kind = worker.inFlight[0]!.kind;
     if (/heap out of memory|allocation failed/i.test(worker.stderr)) {
-      return `The transform needed more than ${maxMemoryMb} MB of memory and was stopped.`;
+      return `The ${kind} needed more than ${maxMemoryMb} MB of memory and was stopped.`;
     }
-    return `The transform's worker process ended (${signal ?? `exit code ${code}`}).`;
+    return `The ${kind}'s worker process ended (${signal ?? `exit code ${code}`}).`;
   }
 
   function onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
@@ -267,6 +279,18 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
     }
   }
 
+  /** Queues one evaluation of `input` (sent as JSON text) and hands it to a worker as soon as one can take it. */
+  function submit(kind: Pending['kind'], request: (id: number, input: string) => TransformRequest, input: unknown): Promise<string> {
+    if (!running) return Promise.reject(new Error('The transform pool is not running.'));
+    if (bootFailure !== undefined && ![...workers].some((worker) => worker.ready)) return Promise.reject(new Error(bootFailure));
+    replenish();
+    const json = JSON.stringify(input) ?? 'null';
+    return new Promise<string>((resolve, reject) => {
+      queue.push({ request: request(++nextId, json), kind, bytes: json.length, resolve, reject });
+      dispatch();
+    });
+  }
+
   function checkIdle(): void {
     if (idle !== undefined && [...workers].every((worker) => worker.inFlight.length === 0)) idle();
   }
@@ -277,14 +301,12 @@ export function createTransformPool(options: TransformPoolOptions = {}): Transfo
     },
 
     run(expression, input) {
-      if (!running) return Promise.reject(new Error('The transform pool is not running.'));
-      if (bootFailure !== undefined && ![...workers].some((worker) => worker.ready)) return Promise.reject(new Error(bootFailure));
-      replenish();
-      const json = JSON.stringify(input) ?? 'null';
-      return new Promise<string>((resolve, reject) => {
-        queue.push({ request: { id: ++nextId, expression, input: json }, bytes: json.length, resolve, reject });
-        dispatch();
-      });
+      return submit('transform', (id, json) => ({ id, expression, input: json }), input);
+    },
+
+    async match(filter, input) {
+      const text = JSON.stringify(filter);
+      return (await submit('filter', (id, json) => ({ id, filter: text, input: json }), input)) === 'true';
     },
 
     async close() {

@@ -1,14 +1,14 @@
 import { LRUCache } from 'lru-cache';
+import { compileFilter, type PayloadFilter } from './payload-filter.js';
 import { compileJsonTransform, TransformError, type JsonTransform, type TransformLimits } from './payload-transform.js';
 
-/** One evaluation, from the pool: the expression's text (compiled once per worker) and its input as JSON text. */
-export interface TransformRequest {
-  id: number;
-  expression: string;
-  input: string;
-}
+/**
+ * One evaluation, from the pool, its input as JSON text: a transform's `expression`, or a
+ * payload `filter` (as JSON text) to match the input against; each compiled once per worker.
+ */
+export type TransformRequest = { id: number; expression: string; input: string } | { id: number; filter: string; input: string };
 
-/** The body as JSON text, or why the expression failed on this input. */
+/** The body as JSON text (for a filter, `true` or `false`), or why the evaluation failed on this input. */
 export type TransformReply = { id: number; json: string } | { id: number; error: string };
 
 /** Sent once, when the worker has loaded and can take requests. */
@@ -18,6 +18,7 @@ export interface TransformWorkerReady {
 
 /**
  * A TransformPool worker: a child process (started with a heap cap) that evaluates its requests
+ * (transforms, and payload filters with a `$regex`)
  * one at a time, in the order they came, and answers each on its IPC channel. Failures of the expression are replies; the worker
  * dying or being killed is what the pool sees as an overrun or a crash. It exits when the pool
  * (its parent) goes away.
@@ -33,14 +34,36 @@ function serve(limits: TransformLimits, send: (message: TransformReply | Transfo
     }
     return transform;
   };
+  const filters = new LRUCache<string, PayloadFilter>({ max: 1_000 });
+  const filterFor = (filter: string): PayloadFilter => {
+    let matches = filters.get(filter);
+    if (matches === undefined) {
+      matches = compileFilter(JSON.parse(filter) as Record<string, unknown>);
+      filters.set(filter, matches);
+    }
+    return matches;
+  };
+  /**
+   * A filter's match, held to the transforms' deadline: one RE2 run cannot be interrupted, so a
+   * run past the deadline is killed by the pool (at timeoutMs plus a grace), and one that ends
+   * past timeoutMs but before the kill fails the same way, whatever it found.
+   */
+  const match = (filter: string, input: string): string => {
+    const started = performance.now();
+    const matched = filterFor(filter)(JSON.parse(input));
+    if (performance.now() - started > limits.timeoutMs) throw new TransformError(`The filter ran longer than ${limits.timeoutMs} ms and was stopped.`);
+    return matched ? 'true' : 'false';
+  };
   // Bound: the pool kills this process past the request's deadline (timeoutMs plus a grace) and V8
   // ends it past its heap cap; JSONata checks timeoutMs between steps, and every regex runs on RE2.
   const evaluate = async (request: TransformRequest): Promise<TransformReply> => {
     try {
+      if ('filter' in request) return { id: request.id, json: match(request.filter, request.input) };
       return { id: request.id, json: await transformFor(request.expression)(JSON.parse(request.input)) };
     } catch (error) {
       // Anything else thrown inside JSONata (a RangeError from a built-in, say) is the expression's failure too.
-      const message = error instanceof TransformError ? error.message : `The transform failed: ${(error as Error)?.message ?? String(error)}`;
+      const what = 'filter' in request ? 'filter' : 'transform';
+      const message = error instanceof TransformError ? error.message : `The ${what} failed: ${(error as Error)?.message ?? String(error)}`;
       return { id: request.id, error: message };
     }
   };
@@ -58,6 +81,7 @@ function serve(limits: TransformLimits, send: (message: TransformReply | Transfo
   // Ready once warm: the first regex a fresh worker runs costs ~70 ms of lazy compilation, which
   // must not count against a tenant's deadline.
   compileJsonTransform(WARM_UP, { ...limits, timeoutMs: WARM_UP_TIMEOUT_MS })({ data: { s: 'ab1' } })
+    .then(() => compileFilter({ 'data.s': { $regex: '^a[ab]{2}' }, 'data.n': { $gte: 1 } })({ data: { s: 'ab1', n: 2 } }))
     .catch(() => undefined)
     .then(() => send({ ready: true }));
 }

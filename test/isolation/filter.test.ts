@@ -42,6 +42,35 @@ describe('isolation: payload filters', () => {
     expect(unmatched).toMatch(/^evt_/);
   });
 
+  it("a linear regex whose cost is a large factor times a large field is stopped at the transform deadline, its delivery dead naming the filter", async () => {
+    // RE2 is linear, but this program is ~150 states wide: ~1.2 s on 900 KB, on the main thread before filters with $regex ran in the worker pool.
+    const created = await rig.hostile.client.post('/v1/subscriptions', {
+      url: `${rig.hostileReceiver.url}/wide-regex`,
+      events: ['hostile.wide'],
+      filter: { 'data.s': { $regex: '[ab]*a[ab]{140}$' } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Random a/b, ~900 KB (under the 1 MiB body limit), with an `a` 141 characters from the end: it would match, were it let finish.
+    const random = Array.from({ length: 900_000 }, () => (Math.random() < 0.5 ? 'a' : 'b'));
+    random[random.length - 141] = 'a';
+    let eventId = '';
+    const figures = await measureIsolation(rig, async () => {
+      const published = await rig.hostile.client.post('/v1/events', { type: 'hostile.wide', data: { s: random.join('') } });
+      expect(published.status, JSON.stringify(published.body)).toBe(202);
+      eventId = published.body.id;
+    });
+    expect(figures.healthMaxMs).toBeLessThan(300);
+    expect(figures.bystanderMaxMs).toBeLessThan(1000);
+    // Its own outcome: over a second of work cannot end within the 100 ms deadline (plus its grace): the delivery is dead, naming the filter, nothing sent.
+    const dead = await eventually(async () => {
+      const listed = await rig.hostile.client.get(`/v1/deliveries?subscription=${created.body.id}&status=dead`);
+      return listed.body.data.length > 0 ? (listed.body.data as { eventId: string; lastError: string }[]) : undefined;
+    });
+    expect(dead.map((delivery) => delivery.eventId)).toEqual([eventId]);
+    expect(dead[0]!.lastError).toMatch(/filter.*ran longer than 100 ms/);
+    expect(rig.hostileReceiver.requests.some((request) => request.path === '/wide-regex')).toBe(false);
+  });
+
   it.each([
     ['a back-reference', { 'data.s': { $regex: '^(a+)\\1$' } }, 'filter.data.s.$regex'],
     ['a look-ahead', { $or: [{ 'data.s': { $regex: 'a(?=b)' } }] }, 'filter.$or.0.data.s.$regex'],

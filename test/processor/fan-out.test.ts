@@ -7,6 +7,8 @@ import type { MessageBroker, PublishOptions, ReceivedMessage } from '../../queue
 import { UnavailableError } from '../../shared/errors/index.js';
 import { createLogger } from '../../shared/logger.js';
 import type { Subscription } from '../../shared/types.js';
+import { compileFilter } from '../../shared/webhooks/payload-filter.js';
+import { TransformError } from '../../shared/webhooks/payload-transform.js';
 
 const APP = 'app_01J00000000000000000000000';
 
@@ -59,7 +61,12 @@ class ScriptedMergeBuffer {
   }
 }
 
+/** A stand-in for the pool's filter matching: in this thread, or failing as told. */
+const pooledMatch: { fail?: Error; calls: number } = { calls: 0 };
+
 function setUp(subscriptions: Subscription[]) {
+  pooledMatch.fail = undefined;
+  pooledMatch.calls = 0;
   const broker = new RecordingBroker();
   const mergeBuffer = new ScriptedMergeBuffer();
   const handler = createFanOut({
@@ -68,7 +75,16 @@ function setUp(subscriptions: Subscription[]) {
       get: async (id) => subscriptions.find((candidate) => candidate.id === id) ?? null,
       listEnabled: async () => subscriptions.filter((candidate) => candidate.enabled),
     },
-    rules: new SubscriptionRules({ transforms: { run: async () => '{}' } }),
+    rules: new SubscriptionRules({
+      transforms: {
+        run: async () => '{}',
+        async match(filter, input) {
+          pooledMatch.calls += 1;
+          if (pooledMatch.fail) throw pooledMatch.fail;
+          return compileFilter(filter)(input);
+        },
+      },
+    }),
     mergeBuffer: mergeBuffer as unknown as MergeBuffer,
     maxMergedEvents: 100,
     logger: createLogger('silent'),
@@ -130,6 +146,40 @@ describe('fan-out: a failure for one subscription stays with that subscription',
     await expect(handler(received(eventMessage()))).resolves.toBeUndefined();
     expect(broker.attemptsFor('sub_filter')).toHaveLength(0);
     expect(broker.deadFor('sub_filter')).toEqual([expect.objectContaining({ outcome: { status: 'dead', lastError: expect.stringContaining('filter cannot run') } })]);
+    expect(broker.attemptsFor('sub_ok')).toHaveLength(1);
+  });
+
+  it('matches a filter with a $regex in the transform pool, and one without in place', async () => {
+    const { broker, handler } = setUp([
+      subscription('sub_regex', { filter: { $or: [{ 'data.orderId': { $regex: '^o-' } }] } }),
+      subscription('sub_miss', { filter: { 'data.orderId': { $not: { $regex: '^o-' } } } }),
+      subscription('sub_plain', { filter: { 'data.orderId': 'o-1' } }),
+    ]);
+    await handler(received(eventMessage()));
+    expect(pooledMatch.calls).toBe(2);
+    expect(broker.attemptsFor('sub_regex')).toHaveLength(1);
+    expect(broker.attemptsFor('sub_miss')).toHaveLength(0);
+    expect(broker.attemptsFor('sub_plain')).toHaveLength(1);
+  });
+
+  it('ends a $regex filter stopped at its deadline as a dead delivery naming the filter, and delivers to the others once', async () => {
+    const { broker, handler } = setUp([subscription('sub_slow', { filter: { 'data.orderId': { $regex: '[ab]*a[ab]{140}$' } } }), subscription('sub_ok')]);
+    pooledMatch.fail = new TransformError('The filter ran longer than 100 ms and was stopped.');
+    await expect(handler(received(eventMessage()))).resolves.toBeUndefined();
+    expect(broker.attemptsFor('sub_slow')).toHaveLength(0);
+    expect(broker.deadFor('sub_slow')).toEqual([
+      expect.objectContaining({ outcome: { status: 'dead', lastError: expect.stringMatching(/filter cannot run.*The filter ran longer than 100 ms/) } }),
+    ]);
+    expect(broker.attemptsFor('sub_ok')).toHaveLength(1);
+    expect(broker.redone()).toEqual([]);
+  });
+
+  it('redoes a $regex filter later, alone, when the transform pool cannot take it (not the filter\'s fault)', async () => {
+    const { broker, handler } = setUp([subscription('sub_regex', { filter: { 'data.orderId': { $regex: '^o-' } } }), subscription('sub_ok')]);
+    pooledMatch.fail = new Error('The transform pool is not running.');
+    await expect(handler(received(eventMessage()))).resolves.toBeUndefined();
+    expect(broker.deadFor('sub_regex')).toEqual([]);
+    expect(broker.redone()).toEqual([expect.objectContaining({ onlySubscriptionId: 'sub_regex' })]);
     expect(broker.attemptsFor('sub_ok')).toHaveLength(1);
   });
 

@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileFilter } from '../../shared/webhooks/payload-filter.js';
 import { compileJsonTransform, TransformError } from '../../shared/webhooks/payload-transform.js';
 import { createTransformPool, type TransformPool } from '../../shared/webhooks/transform-pool.js';
 
 const ENVELOPE = { id: 'evt_1', type: 'order.paid', timestamp: '2026-01-01T00:00:00.000Z', data: { orderId: 'o-1', amount: 12, s: `${'a'.repeat(40)}!` } };
 /** One JSONata step that runs for seconds: JSONata's own time-out, checked between steps, cannot stop it. */
 const STUCK_IN_ONE_CALL = '$length($pad("x", 3000000, "ab"))';
+
+/** RE2 takes time linear in the field, but ~150 states wide: over a second on 900 KB. */
+const WIDE_REGEX_FILTER = { 'data.s': { $regex: '[ab]*a[ab]{140}$' } };
+
+function randomAb(length: number): string {
+  return Array.from({ length }, () => (Math.random() < 0.5 ? 'a' : 'b')).join('');
+}
 
 /** Runs `work` while a 10 ms interval ticks on this thread; resolves with its result (or error) and the longest gap between ticks. */
 async function withTicker<T>(work: () => Promise<T>): Promise<{ outcome: T | Error; maxGapMs: number }> {
@@ -109,6 +117,52 @@ describe('transform pool', () => {
     }
   });
 
+  it('matches filters as compiling them in this thread does, for many at once', async () => {
+    const filters = [
+      { 'data.s': { $regex: '^a+!$' } },
+      { 'data.s': { $regex: 'A{40}', $options: 'i' }, 'data.amount': { $gte: 10 } },
+      { $or: [{ 'data.orderId': { $regex: '^x' } }, { 'data.amount': { $in: [1, 2, 3] } }] },
+      { 'data.orderId': { $not: { $regex: '^o-' } } },
+    ];
+    const inputs = Array.from({ length: 20 }, (_, index) => ({ ...ENVELOPE, data: { ...ENVELOPE.data, amount: index } }));
+    const pairs = inputs.flatMap((input) => filters.map((filter) => ({ filter, input })));
+    const got = await Promise.all(pairs.map(({ filter, input }) => pool.match(filter, input)));
+    expect(got).toEqual(pairs.map(({ filter, input }) => compileFilter(filter)(input)));
+    expect(got).toContain(true);
+    expect(got).toContain(false);
+  });
+
+  it("reports a filter's own failure as a TransformError naming the filter, and keeps its workers", async () => {
+    // A back-reference, in a filter saved before RE2: it cannot compile.
+    await expect(pool.match({ 'data.s': { $regex: '^(a+)\\1$' } }, ENVELOPE)).rejects.toThrow(/^The filter failed: /);
+    await expect(pool.match({ 'data.orderId': { $regex: '^o-' } }, ENVELOPE)).resolves.toBe(true);
+  });
+
+  it('stops a filter whose regex runs past the deadline, without blocking this thread, naming the filter', async () => {
+    const input = { ...ENVELOPE, data: { s: randomAb(900_000) } };
+    const started = performance.now();
+    const { outcome, maxGapMs } = await withTicker(() => pool.match(WIDE_REGEX_FILTER, input));
+    const elapsedMs = performance.now() - started;
+    expect(outcome).toBeInstanceOf(TransformError);
+    expect((outcome as Error).message).toBe('The filter ran longer than 100 ms and was stopped.');
+    // The match alone takes over a second.
+    expect(elapsedMs).toBeLessThan(1_000);
+    expect(maxGapMs).toBeLessThan(100);
+    await expect(pool.match({ 'data.orderId': { $regex: '^o-' } }, ENVELOPE)).resolves.toBe(true);
+  });
+
+  it('fails a filter that ends past the deadline before the kill the same way, whatever it found', async () => {
+    const strict = createTransformPool({ workers: 1, timeoutMs: 10 });
+    await strict.start();
+    try {
+      await strict.run('null', null);
+      // 16 KiB takes a fresh compilation 40-280 ms: past 10 ms, finished or killed (at 210 ms) the reason is the same.
+      await expect(strict.match(WIDE_REGEX_FILTER, { data: { s: randomAb(16_384) } })).rejects.toThrow('The filter ran longer than 10 ms and was stopped.');
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('refuses evaluations once closed with a plain Error, so a delivery is retried rather than made dead', async () => {
     const closing = createTransformPool({ workers: 1 });
     await closing.start();
@@ -117,5 +171,8 @@ describe('transform pool', () => {
     const refused = await closing.run('1', null).catch((error: Error) => error);
     expect(refused).toBeInstanceOf(Error);
     expect(refused).not.toBeInstanceOf(TransformError);
+    const refusedMatch = await closing.match({ 'data.s': { $regex: 'a' } }, null).catch((error: Error) => error);
+    expect(refusedMatch).toBeInstanceOf(Error);
+    expect(refusedMatch).not.toBeInstanceOf(TransformError);
   });
 });
