@@ -10,6 +10,7 @@ import { createDeliveryAttempts } from './delivery-attempts.js';
 import { createFanOut } from './fan-out.js';
 import { createMergeFlush } from './merge-flush.js';
 import type { MergeBuffer } from './ports/merge-buffer.js';
+import type { RateSlots } from './ports/rate-slots.js';
 import { createSubscriptionCache } from './subscription-cache.js';
 import { SubscriptionPacer } from './subscription-pacer.js';
 import { SubscriptionRules } from './subscription-rules.js';
@@ -27,6 +28,8 @@ export interface ProcessorOptions {
   mergeBuffer: MergeBuffer;
   /** How webhooks leave; default: undici with the configured time-outs and address guard. */
   sender?: WebhookSender;
+  /** Where `rateLimit.perSecond` start slots are reserved; default: in this process only. */
+  rateSlots?: RateSlots;
 }
 
 export interface Processor {
@@ -69,7 +72,7 @@ export function createProcessor(options: ProcessorOptions): Processor {
   // Tenants' transforms run in worker processes under a deadline and a heap cap, never on this thread.
   const transforms = createTransformPool({ ...config.transform, logger: logger.child({ component: 'transform' }) });
   const rules = new SubscriptionRules({ transforms });
-  const pacer = new SubscriptionPacer({ maxInFlightPerSubscription: config.delivery.concurrencyPerSubscription });
+  const pacer = new SubscriptionPacer({ maxInFlightPerSubscription: config.delivery.concurrencyPerSubscription, rateSlots: options.rateSlots });
   const fanOut = createFanOut({
     broker,
     subscriptions,

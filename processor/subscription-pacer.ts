@@ -1,8 +1,12 @@
 import { clampDeliveriesPerSecond } from '../shared/webhooks/rate-limit-range.js';
+import { createLocalRateSlots } from './adapters/local-rate-slots.js';
+import type { RateSlots } from './ports/rate-slots.js';
 
 export interface PacerOptions {
   /** Attempts in flight at once to one subscription; more wait their turn. */
   maxInFlightPerSubscription: number;
+  /** The rate-limit reservation book; default: this process's own (Redis shares it between replicas). */
+  rateSlots?: RateSlots;
 }
 
 /** May go now; call `done` with the attempt's duration once it has finished. */
@@ -22,10 +26,6 @@ interface Lane {
   inFlight: number;
   /** Attempts waiting in this process for a place in the lane, first come first served. */
   waiting: (() => void)[];
-  /** The next free start time under the subscription's rate limit: the reservation book. */
-  nextRateSlot: number;
-  /** When the latest rate-limited attempt started (or will): starts are never closer than the rate's interval. */
-  lastRateStart: number;
   /** The latest start time handed to an attempt sent back to the queue because the lane was full. */
   busyHorizon: number;
   /** Smoothed attempt duration, to estimate when a full lane frees a place. */
@@ -46,22 +46,25 @@ const MAX_DEFERRAL_MS = 10_000;
  * in this process as it has places (so one lane holds at most 1.5 times its places of the
  * processor's delivery slots); beyond that an attempt goes back to the queue with a start
  * time ahead, spaced by the lane's pace so that each waits about once rather than spinning.
- * Rate-limited attempts reserve their start slot the same way. State is per process: with
- * several processor replicas each paces its own share.
+ * Rate-limited attempts reserve their start slot in the `RateSlots` book: per process by
+ * default (several replicas then each pace their own share), shared in Redis when configured.
+ * Lanes are always per process.
  */
 export class SubscriptionPacer {
   readonly #lanes = new Map<string, Lane>();
   readonly #options: PacerOptions;
+  readonly #rateSlots: RateSlots;
 
   constructor(options: PacerOptions) {
     this.#options = options;
+    this.#rateSlots = options.rateSlots ?? createLocalRateSlots();
   }
 
   /**
    * @param reservedSlot the rate slot this attempt reserved when it was deferred before, if any.
    */
   async admit(subscriptionId: string, perSecond: number | undefined, reservedSlot: number | undefined, now = Date.now()): Promise<Admitted | Deferred> {
-    const lane = this.#lane(subscriptionId, now);
+    let lane = this.#lane(subscriptionId, now);
     const places = this.#options.maxInFlightPerSubscription;
     if (lane.inFlight >= places && lane.waiting.length >= Math.max(1, Math.floor(places / 2))) {
       lane.busyHorizon = Math.max(now, lane.busyHorizon) + lane.averageMs / places;
@@ -73,14 +76,15 @@ export class SubscriptionPacer {
       const interval = 1000 / clampDeliveriesPerSecond(perSecond);
       const hasReservation = reservedSlot !== undefined && reservedSlot <= now + SLOT_TOLERANCE_MS;
       if (!hasReservation) {
-        const slot = Math.max(now, lane.nextRateSlot);
-        lane.nextRateSlot = slot + interval;
+        const slot = await this.#rateSlots.reserve(subscriptionId, interval, now);
         if (slot > now + SLOT_TOLERANCE_MS) return { go: false, delayMs: slot - now, rateSlot: slot };
       }
-      // Queues and timers bunch attempts that come back late: space the actual starts too.
-      const start = Math.max(now, lane.lastRateStart + interval);
-      lane.lastRateStart = start;
-      if (start > now) await new Promise((resolve) => setTimeout(resolve, start - now));
+      // Queues and timers bunch attempts that come back late: space the actual starts too. The
+      // clock is read again, so the time the reservation took does not make this start late.
+      const wait = (await this.#rateSlots.claimStart(subscriptionId, interval, Date.now())) - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // An idle lane may have been dropped while this attempt waited: take the live one.
+      lane = this.#lane(subscriptionId, Date.now());
     }
     if (lane.inFlight >= places) await new Promise<void>((resolve) => lane.waiting.push(resolve));
     else lane.inFlight += 1;
@@ -93,14 +97,13 @@ export class SubscriptionPacer {
     // The place passes straight to the next waiter, so inFlight stays as it is.
     if (next !== undefined) return next();
     lane.inFlight -= 1;
-    const now = Date.now();
-    if (lane.inFlight === 0 && lane.nextRateSlot <= now && lane.lastRateStart <= now) this.#lanes.delete(subscriptionId);
+    if (lane.inFlight === 0) this.#lanes.delete(subscriptionId);
   }
 
   #lane(subscriptionId: string, now: number): Lane {
     let lane = this.#lanes.get(subscriptionId);
     if (lane === undefined) {
-      lane = { inFlight: 0, waiting: [], nextRateSlot: now, lastRateStart: -Infinity, busyHorizon: now, averageMs: INITIAL_AVERAGE_MS };
+      lane = { inFlight: 0, waiting: [], busyHorizon: now, averageMs: INITIAL_AVERAGE_MS };
       this.#lanes.set(subscriptionId, lane);
     }
     return lane;

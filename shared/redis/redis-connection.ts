@@ -1,6 +1,6 @@
 import { createClient } from 'redis';
-import type { Logger } from '../../../shared/logger.js';
-import type { RedisCommands, RedisReply } from '../ports/redis-commands.js';
+import type { Logger } from '../logger.js';
+import type { RedisCommands, RedisReply } from './redis-commands.js';
 
 export interface RedisConnectionOptions {
   /** `redis://` or `rediss://` URL (`HOOKGATE_REDIS_URL`). */
@@ -19,7 +19,8 @@ export interface RedisConnection {
  * Connects to Redis through node-redis and exposes it as the `RedisCommands` port. The gateway
  * starts even while Redis is down: the connection is retried in the background (up to every 2 s)
  * and, because the offline queue is disabled, commands fail at once meanwhile instead of piling
- * up, so rate limits can fail open or closed as each route chose.
+ * up, so rate limits can fail open or closed as each route chose (and the processor's pacer
+ * falls back to pacing in its own process).
  *
  * @example const redis = createRedisConnection({ url: config.redisUrl, logger }); // ... await redis.close();
  */

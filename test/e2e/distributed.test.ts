@@ -40,6 +40,12 @@ describe('distributed mode: gateway, two processors and storage as processes ove
 
   const at = (path: string) => receiver.requests.filter((request) => request.path === path);
 
+  it('warns once at start-up, without HOOKGATE_REDIS_URL, that each processor paces rate limits on its own', () => {
+    for (const processor of platform.processors) {
+      expect(processor.output().split('HOOKGATE_REDIS_URL is not set: each processor paces rateLimit.perSecond on its own')).toHaveLength(2);
+    }
+  });
+
   it('answers /readyz on every tier once its dependencies are up', async () => {
     for (const process of [platform.gateway, platform.storage, ...platform.processors]) {
       const ready = await fetch(`${process.url}/readyz`);
