@@ -11,7 +11,7 @@ import { jsonBody, requireCaller } from './middleware/index.js';
 import { buildOpenApiDocument } from './openapi/index.js';
 import type { EventOutbox } from './outbox/index.js';
 import { createReloadableGateway, type ReloadableGateway } from './pipeline/index.js';
-import type { RedisCommands } from './plugins/ports/redis-commands.js';
+import type { RedisCommands } from '../shared/redis/redis-commands.js';
 import { createAuthFailureLimiter } from './plugins/rate-limit/auth-failure-limiter.js';
 import { packageVersion } from '../shared/package-version.js';
 import { operationsRoutes } from './operations/index.js';

@@ -1,7 +1,7 @@
 import { createGatewayApp, type GatewayOptions } from '../../gateway/index.js';
 import { createOutboxRelay, createSqliteOutbox, defaultOutboxFile } from '../../gateway/outbox/index.js';
 import { reloadOnFileChange, reloadOnSignal } from '../../gateway/pipeline/index.js';
-import { createRedisConnection } from '../../gateway/plugins/adapters/redis.js';
+import { createRedisConnection } from '../../shared/redis/redis-connection.js';
 import { startHttpServer, type RunningServer } from '../../shared/http/http-server.js';
 
 export interface GatewayFront {

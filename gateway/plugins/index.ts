@@ -8,5 +8,5 @@ export * from './builtins.js';
 export { importPluginModule } from './module-plugin.js';
 export { createProxy, ServiceProxies, type PathRewriteRule, type RouteProxyOptions, type ServiceTarget } from './proxy/index.js';
 export { setRouteMatch, routeMatch, type RouteMatch } from './route-match.js';
-export { createRedisConnection, type RedisConnection } from './adapters/redis.js';
-export type { RedisCommands } from './ports/redis-commands.js';
+export { createRedisConnection, type RedisConnection } from '../../shared/redis/redis-connection.js';
+export type { RedisCommands } from '../../shared/redis/redis-commands.js';

@@ -6,7 +6,7 @@ import type { Logger } from '../../shared/logger.js';
 import type { HookgateMetrics } from '../../shared/metrics.js';
 import type { KeyHasher } from '../../shared/security/key-hash.js';
 import type { Storage } from '../../storage/ports/index.js';
-import type { RedisCommands } from './ports/redis-commands.js';
+import type { RedisCommands } from '../../shared/redis/redis-commands.js';
 import type { AuthFailureLimiter } from './rate-limit/auth-failure-limiter.js';
 
 /**

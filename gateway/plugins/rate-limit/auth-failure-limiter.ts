@@ -5,7 +5,7 @@ import type { Logger } from '../../../shared/logger.js';
 import type { HookgateMetrics } from '../../../shared/metrics.js';
 import { UNMATCHED_ROUTE } from '../../middleware/http-metrics.js';
 import { requestState } from '../../request-state.js';
-import type { RedisCommands } from '../ports/redis-commands.js';
+import type { RedisCommands } from '../../../shared/redis/redis-commands.js';
 import { clientAddressKey } from './client-address.js';
 import { SharedRedisStore } from './redis-store.js';
 

@@ -1,7 +1,7 @@
 import type { ClientRateLimitInfo, IncrementResponse } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { UnavailableError } from '../../../shared/errors/index.js';
-import type { RedisCommands } from '../ports/redis-commands.js';
+import type { RedisCommands } from '../../../shared/redis/redis-commands.js';
 
 const failed = (load: Promise<string>) =>
   load.then(
